@@ -7,7 +7,15 @@
 //! directory, **record** its outputs atomically, and finally **publish** results and the run's
 //! provenance. Everything that happens is an [`events::Event`]; only event sinks print.
 
+pub mod cache;
+pub mod digest;
 pub mod error;
+pub mod events;
+pub mod exec;
+pub mod plan;
+pub mod run;
+pub mod shell;
 pub mod step;
+pub mod workflow;
 
 pub use error::ErrorKind;

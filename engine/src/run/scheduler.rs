@@ -1,0 +1,622 @@
+//! The scheduler loop. Only this loop emits events; blocking work (hashing, writing task
+//! directories, storing outputs) runs on tokio's blocking pool.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::prepare::{resolve, write_task_dir, DirSpec, Resolved};
+use super::record::{publish_blob, published_matches, record, Producer};
+use super::status::{publish_dest, task_key, Assessment, Status};
+use super::{FailedTask, Keep, RunOptions, RunSummary};
+use crate::cache::store::ActionLock;
+use crate::cache::{ActionRecord, StatCache, Store};
+use crate::events::{unix_ms, Event, Sinks, TaskReport};
+use crate::exec::{ExecTask, Executor, TaskOutcome};
+use crate::plan::Plan;
+use crate::workflow::Workflow;
+
+/// A planned and assessed workflow with its store, ready to execute.
+pub struct Prepared {
+    pub wf: Arc<Workflow>,
+    pub plan: Arc<Plan>,
+    pub assessment: Vec<Assessment>,
+    pub store: Store,
+    pub stat: Arc<Mutex<StatCache>>,
+}
+
+enum Msg {
+    Resolved {
+        idx: usize,
+        result: Result<Lookup, String>,
+    },
+    Finished(Box<Finished>),
+}
+
+/// An execution attempt that ended.
+struct Finished {
+    idx: usize,
+    attempt: u32,
+    memory: u64,
+    outcome: TaskOutcome,
+    stored: Option<Result<ActionRecord, String>>,
+    start: SystemTime,
+    dir: PathBuf,
+    resolved: Box<Resolved>,
+    lock: ActionLock,
+}
+
+enum Lookup {
+    Hit(Box<ActionRecord>),
+    Miss(Box<Resolved>, ActionLock),
+}
+
+struct Queued {
+    idx: usize,
+    resolved: Box<Resolved>,
+    lock: ActionLock,
+    attempt: u32,
+    memory: u64,
+}
+
+struct Shared {
+    wf: Arc<Workflow>,
+    plan: Arc<Plan>,
+    store: Store,
+    stat: Arc<Mutex<StatCache>>,
+    opts: RunOptions,
+    run_id: String,
+    executor: Arc<dyn Executor>,
+    cancel: CancellationToken,
+    /// Cached tasks whose outputs left the store but are needed: they run again.
+    must_run: Vec<bool>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    Waiting,
+    Done,
+    Failed,
+    Skipped,
+}
+
+/// Run a planned workflow to completion (or failure, or Ctrl-C).
+pub async fn execute(
+    prepared: Prepared,
+    opts: RunOptions,
+    executor: Arc<dyn Executor>,
+    mut sinks: Sinks,
+    run_id: String,
+) -> RunSummary {
+    let Prepared {
+        wf,
+        plan,
+        assessment,
+        store,
+        stat,
+    } = prepared;
+    let started = Instant::now();
+    let cancel = CancellationToken::new();
+    let must_run = assessment
+        .iter()
+        .map(|a| matches!(a.status, Status::Run { .. }))
+        .collect();
+    let sh = Arc::new(Shared {
+        wf,
+        plan,
+        store,
+        stat,
+        opts,
+        run_id: run_id.clone(),
+        executor,
+        cancel: cancel.clone(),
+        must_run,
+    });
+    let n = sh.plan.tasks.len();
+    let mut steps: Vec<(String, usize)> = sh.wf.steps.keys().map(|s| (s.to_string(), 0)).collect();
+    for t in &sh.plan.tasks {
+        if let Some(e) = steps.iter_mut().find(|(s, _)| s == t.step.as_str()) {
+            e.1 += 1;
+        }
+    }
+    sinks.emit(&Event::RunStarted {
+        run_id: run_id.clone(),
+        workflow: sh.wf.name.clone(),
+        steps,
+        tasks: n,
+    });
+    let mut lp = Loop::new(sh.clone(), sinks, assessment);
+    lp.run().await;
+    lp.finish(started).await
+}
+
+struct Loop {
+    sh: Arc<Shared>,
+    sinks: Sinks,
+    records: Vec<Option<Arc<ActionRecord>>>,
+    state: Vec<State>,
+    pending_deps: Vec<usize>,
+    ready: VecDeque<usize>,
+    queue: VecDeque<Queued>,
+    jobs: JoinSet<Msg>,
+    resolving: usize,
+    free_cpus: u32,
+    free_mem: u64,
+    stopping: bool,
+    summary: RunSummary,
+    reasons: Vec<Option<String>>,
+}
+
+impl Loop {
+    fn new(sh: Arc<Shared>, sinks: Sinks, assessment: Vec<Assessment>) -> Loop {
+        let n = sh.plan.tasks.len();
+        let pending_deps: Vec<usize> = sh.plan.tasks.iter().map(|t| t.deps.len()).collect();
+        let ready = sh
+            .plan
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| pending_deps[i] == 0)
+            .collect();
+        let reasons = assessment
+            .iter()
+            .map(|a| match &a.status {
+                Status::Run { reasons } => Some(reasons.join("; ")),
+                _ => None,
+            })
+            .collect();
+        Loop {
+            free_cpus: sh.opts.cpus.max(1),
+            free_mem: sh.opts.memory,
+            sh,
+            sinks,
+            records: vec![None; n],
+            state: vec![State::Waiting; n],
+            pending_deps,
+            ready,
+            queue: VecDeque::new(),
+            jobs: JoinSet::new(),
+            resolving: 0,
+            stopping: false,
+            summary: RunSummary::default(),
+            reasons,
+        }
+    }
+
+    async fn run(&mut self) {
+        loop {
+            self.dispatch();
+            if self.jobs.is_empty() {
+                break;
+            }
+            tokio::select! {
+                Some(joined) = self.jobs.join_next() => match joined {
+                    Ok(msg) => self.handle(msg),
+                    Err(e) => panic!("a scheduler job panicked: {e}"),
+                },
+                _ = tokio::signal::ctrl_c(), if !self.summary.cancelled => {
+                    self.summary.cancelled = true;
+                    self.stopping = true;
+                    self.sh.cancel.cancel();
+                }
+            }
+        }
+    }
+
+    /// Start resolves for ready tasks and executions for queued tasks that fit.
+    fn dispatch(&mut self) {
+        let max_resolving = (self.sh.opts.cpus as usize) * 2 + 2;
+        while !self.stopping && self.resolving < max_resolving {
+            let Some(idx) = self.ready.pop_front() else {
+                break;
+            };
+            self.resolving += 1;
+            let sh = self.sh.clone();
+            let records = self.records.clone();
+            self.jobs.spawn_blocking(move || Msg::Resolved {
+                idx,
+                result: lookup(&sh, idx, &records),
+            });
+        }
+        let mut scanned = 0;
+        let mut i = 0;
+        while !self.stopping && i < self.queue.len() && scanned < 64 {
+            scanned += 1;
+            let (cpus, mem) = self.fit(self.queue[i].idx, self.queue[i].memory);
+            if cpus <= self.free_cpus && mem <= self.free_mem {
+                let q = self.queue.remove(i).expect("index in range");
+                self.free_cpus -= cpus;
+                self.free_mem -= mem;
+                self.start(q, cpus);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// A task's request, capped to what the run may use.
+    fn fit(&self, idx: usize, memory: u64) -> (u32, u64) {
+        let step = &self.sh.wf.steps[&self.sh.plan.tasks[idx].step];
+        (
+            step.resources.cpus.min(self.sh.opts.cpus.max(1)),
+            memory.min(self.sh.opts.memory),
+        )
+    }
+
+    fn start(&mut self, q: Queued, cpus: u32) {
+        let sh = self.sh.clone();
+        let task = &sh.plan.tasks[q.idx];
+        let reason = self.reasons[q.idx]
+            .clone()
+            .unwrap_or_else(|| "inputs changed upstream".into());
+        self.sinks.emit(&Event::TaskStarted {
+            task: task.name.clone(),
+            step: task.step.to_string(),
+            sample: task.sample.as_ref().map(ToString::to_string),
+            attempt: q.attempt,
+            reason,
+        });
+        let records = self.records.clone();
+        self.jobs
+            .spawn(async move { run_task(sh, q, cpus, records).await });
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Resolved { idx, result } => {
+                self.resolving -= 1;
+                match result {
+                    Ok(Lookup::Hit(rec)) => {
+                        let t = &self.sh.plan.tasks[idx];
+                        self.sinks.emit(&Event::TaskCached {
+                            task: t.name.clone(),
+                            step: t.step.to_string(),
+                            sample: t.sample.as_ref().map(ToString::to_string),
+                            action: rec.spec.digest().short(),
+                        });
+                        self.summary.cached += 1;
+                        self.complete(idx, *rec);
+                    }
+                    Ok(Lookup::Miss(resolved, lock)) => {
+                        let memory = self.sh.wf.steps[&self.sh.plan.tasks[idx].step]
+                            .resources
+                            .memory;
+                        self.queue.push_back(Queued {
+                            idx,
+                            resolved,
+                            lock,
+                            attempt: 1,
+                            memory,
+                        });
+                    }
+                    Err(message) => self.fail(idx, "ERROR", PathBuf::new(), Some(message)),
+                }
+            }
+            Msg::Finished(f) => {
+                let (cpus, mem) = self.fit(f.idx, f.memory);
+                self.free_cpus += cpus;
+                self.free_mem += mem;
+                self.finished(*f);
+            }
+        }
+    }
+
+    fn finished(&mut self, f: Finished) {
+        let Finished {
+            idx,
+            attempt,
+            memory,
+            outcome,
+            stored,
+            start,
+            dir,
+            resolved,
+            lock,
+        } = f;
+        let t = self.sh.plan.tasks[idx].clone();
+        let step = &self.sh.wf.steps[&t.step];
+        let (status, message) = match (&outcome, &stored) {
+            (TaskOutcome::Succeeded { .. }, Some(Err(e))) => {
+                ("FAILED".to_string(), Some(e.clone()))
+            }
+            (TaskOutcome::Error { message }, _) => ("ERROR".to_string(), Some(message.clone())),
+            _ => (outcome.status().to_string(), None),
+        };
+        let ok = status == "COMPLETED";
+        let retrying =
+            !ok && !self.stopping && outcome.retryable() && attempt < step.retry.attempts;
+        let usage = outcome.usage();
+        self.sinks.emit(&Event::TaskFinished(TaskReport {
+            task: t.name.clone(),
+            step: t.step.to_string(),
+            sample: t.sample.as_ref().map(ToString::to_string),
+            status: status.clone(),
+            exit_code: outcome.exit_code(),
+            attempt,
+            retrying,
+            start_unix_ms: unix_ms(start),
+            duration_ms: usage.wall.as_millis() as u64,
+            cpu_ms: usage.cpu.as_millis() as u64,
+            peak_rss: usage.peak_rss,
+            dir: dir.display().to_string(),
+            action: resolved.digest.short(),
+            message: message.clone(),
+        }));
+        if ok {
+            self.summary.executed += 1;
+            drop(lock);
+            let rec = stored.expect("stored on success").expect("checked ok");
+            self.complete(idx, rec);
+        } else if retrying {
+            let memory = ((memory as f64) * step.retry.memory_factor) as u64;
+            self.queue.push_front(Queued {
+                idx,
+                resolved,
+                lock,
+                attempt: attempt + 1,
+                memory,
+            });
+        } else if matches!(outcome, TaskOutcome::Cancelled) {
+            self.state[idx] = State::Failed;
+        } else {
+            drop(lock);
+            self.fail(idx, &status, dir, message);
+        }
+    }
+
+    /// A task is done (cached or executed): publish, then release its dependents.
+    fn complete(&mut self, idx: usize, rec: ActionRecord) {
+        if let Err(e) = self.publish(idx, &rec) {
+            self.fail(idx, "PUBLISH_FAILED", PathBuf::new(), Some(e));
+            return;
+        }
+        self.state[idx] = State::Done;
+        self.records[idx] = Some(Arc::new(rec));
+        for &d in &self.sh.plan.dependents[idx] {
+            self.pending_deps[d] -= 1;
+            if self.pending_deps[d] == 0 && self.state[d] == State::Waiting {
+                self.ready.push_back(d);
+            }
+        }
+    }
+
+    fn publish(&self, idx: usize, rec: &ActionRecord) -> Result<(), String> {
+        let t = &self.sh.plan.tasks[idx];
+        let Some(p) = &self.sh.wf.steps[&t.step].publish else {
+            return Ok(());
+        };
+        for name in &p.outputs {
+            let o = &rec.outputs[name];
+            let dest = publish_dest(&self.sh.opts.outdir, &p.path, t, &o.file);
+            if published_matches(&self.sh.stat, &self.sh.store, &dest, &o.digest, p.mode) {
+                continue;
+            }
+            publish_blob(&self.sh.store, &o.digest, &dest, p.mode)?;
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, idx: usize, status: &str, dir: PathBuf, message: Option<String>) {
+        self.state[idx] = State::Failed;
+        let t = &self.sh.plan.tasks[idx];
+        self.summary.failed.push(FailedTask {
+            task: t.name.clone(),
+            status: status.to_string(),
+            dir,
+            message,
+        });
+        if !self.sh.opts.keep_going {
+            self.stopping = true;
+        }
+        // Everything downstream of a failed task is skipped.
+        let mut stack = self.sh.plan.dependents[idx].clone();
+        while let Some(d) = stack.pop() {
+            if self.state[d] != State::Waiting {
+                continue;
+            }
+            self.state[d] = State::Skipped;
+            self.summary.skipped += 1;
+            let dt = &self.sh.plan.tasks[d];
+            self.sinks.emit(&Event::TaskSkipped {
+                task: dt.name.clone(),
+                step: dt.step.to_string(),
+                reason: format!("upstream task {} failed", t.name),
+            });
+            stack.extend(self.sh.plan.dependents[d].iter().copied());
+        }
+    }
+
+    async fn finish(mut self, started: Instant) -> RunSummary {
+        while let Some(joined) = self.jobs.join_next().await {
+            if let Ok(msg) = joined {
+                self.handle(msg);
+            }
+        }
+        let mut s = std::mem::take(&mut self.summary);
+        s.run_id = self.sh.run_id.clone();
+        s.wall_ms = started.elapsed().as_millis() as u64;
+        s.engine_cpu_ms = engine_cpu_ms();
+        s.run_dir = self.sh.store.runs_dir().join(&self.sh.run_id);
+        let records: Vec<Option<Arc<ActionRecord>>> = self.records.clone();
+        let _ = self
+            .sh
+            .stat
+            .lock()
+            .expect("stat cache lock")
+            .save(&self.sh.store.root().join("statcache.json"));
+        if s.failed.is_empty() && !s.cancelled && self.sh.opts.keep == Keep::Final {
+            keep_final(&self.sh, &records);
+        }
+        if let Err(e) =
+            super::provenance::write(&self.sh.wf, &self.sh.plan, &records, &self.sh.opts, &s)
+        {
+            tracing::warn!("cannot write run provenance: {e}");
+        }
+        self.sinks.emit(&Event::RunFinished {
+            run_id: s.run_id.clone(),
+            succeeded: s.executed,
+            cached: s.cached,
+            failed: s.failed.len(),
+            skipped: s.skipped,
+            wall_ms: s.wall_ms,
+        });
+        self.sinks.finish();
+        s
+    }
+}
+
+/// Resolve a task and look it up; on a miss take its action lock (waiting while another run
+/// executes the same action, which then usually turns the miss into a hit).
+fn lookup(
+    sh: &Shared,
+    idx: usize,
+    records: &[Option<Arc<ActionRecord>>],
+) -> Result<Lookup, String> {
+    let task = &sh.plan.tasks[idx];
+    let resolved =
+        resolve(&sh.wf, &sh.plan, task, records, &sh.stat)?.expect("upstream tasks are done");
+    loop {
+        if let Some(rec) = sh.store.action(&resolved.digest) {
+            let kept = rec.outputs.values().all(|o| sh.store.has_blob(&o.digest));
+            if kept || !sh.must_run[idx] {
+                return Ok(Lookup::Hit(Box::new(rec)));
+            }
+        }
+        if let Some(lock) = sh
+            .store
+            .try_lock(&resolved.digest)
+            .map_err(|e| format!("cannot lock the action: {e}"))?
+        {
+            // Another run may have finished it between the lookup and the lock.
+            if let Some(rec) = sh.store.action(&resolved.digest) {
+                if rec.outputs.values().all(|o| sh.store.has_blob(&o.digest)) {
+                    return Ok(Lookup::Hit(Box::new(rec)));
+                }
+            }
+            return Ok(Lookup::Miss(Box::new(resolved), lock));
+        }
+        if sh.cancel.is_cancelled() {
+            return Err("cancelled while waiting for another run to finish this action".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+async fn run_task(
+    sh: Arc<Shared>,
+    q: Queued,
+    cpus: u32,
+    records: Vec<Option<Arc<ActionRecord>>>,
+) -> Msg {
+    let start = SystemTime::now();
+    let Queued {
+        idx,
+        resolved,
+        lock,
+        attempt,
+        memory,
+    } = q;
+    let dir = sh.store.task_dir(&resolved.digest);
+    let prep = {
+        let (sh, resolved, dir) = (sh.clone(), resolved.clone(), dir.clone());
+        tokio::task::spawn_blocking(move || {
+            let task = &sh.plan.tasks[idx];
+            let step = &sh.wf.steps[&task.step];
+            let d = DirSpec {
+                store: &sh.store,
+                dir: &dir,
+                cpus,
+                memory,
+                attempt,
+                self_exe: &sh.opts.self_exe,
+            };
+            write_task_dir(&d, &sh.plan, step, task, &resolved, &records)
+        })
+        .await
+    };
+    let outcome = match prep {
+        Ok(Ok(())) => {
+            let task = &sh.plan.tasks[idx];
+            let step = &sh.wf.steps[&task.step];
+            let exec = ExecTask {
+                name: task.name.clone(),
+                dir: dir.clone(),
+                cpus,
+                memory,
+                timeout: step.resources.time,
+                attempt,
+            };
+            sh.executor.run(exec, sh.cancel.child_token()).await
+        }
+        Ok(Err(e)) => TaskOutcome::Error {
+            message: format!("cannot prepare the task directory {}: {e}", dir.display()),
+        },
+        Err(e) => TaskOutcome::Error {
+            message: format!("cannot prepare the task directory: {e}"),
+        },
+    };
+    let stored = if matches!(outcome, TaskOutcome::Succeeded { .. }) {
+        let (sh2, resolved2, dir2) = (sh.clone(), resolved.clone(), dir.clone());
+        let ms = outcome.usage().wall.as_millis() as u64;
+        let res = tokio::task::spawn_blocking(move || {
+            let task = &sh2.plan.tasks[idx];
+            let key = task_key(&sh2.wf, &task.name);
+            let by = Producer {
+                task_key: &key,
+                task_name: &task.name,
+                run_id: &sh2.run_id,
+                duration_ms: ms,
+            };
+            record(&sh2.store, &sh2.stat, &dir2, &resolved2, &by)
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("storing outputs failed: {e}")));
+        Some(res)
+    } else {
+        None
+    };
+    Msg::Finished(Box::new(Finished {
+        idx,
+        attempt,
+        memory,
+        outcome,
+        stored,
+        start,
+        dir,
+        resolved,
+        lock,
+    }))
+}
+
+/// After `--keep final`: delete the blobs of outputs that were not published.
+fn keep_final(sh: &Shared, records: &[Option<Arc<ActionRecord>>]) {
+    let mut keep = std::collections::HashSet::new();
+    for (i, t) in sh.plan.tasks.iter().enumerate() {
+        if let (Some(rec), Some(p)) = (&records[i], &sh.wf.steps[&t.step].publish) {
+            for name in &p.outputs {
+                keep.insert(rec.outputs[name].digest);
+            }
+        }
+    }
+    for rec in records.iter().flatten() {
+        for o in rec.outputs.values() {
+            if !keep.contains(&o.digest) {
+                let _ = std::fs::remove_file(sh.store.blob_path(&o.digest));
+            }
+        }
+    }
+}
+
+/// CPU time (user + system) this process has used, in milliseconds.
+fn engine_cpu_ms() -> u64 {
+    // SAFETY: getrusage fills a plain struct for this process.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let ms = |t: libc::timeval| (t.tv_sec as u64) * 1000 + (t.tv_usec as u64) / 1000;
+    ms(ru.ru_utime) + ms(ru.ru_stime)
+}

@@ -1,0 +1,359 @@
+//! `cairn run`, `validate`, `plan` and `dag`.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use cairn_engine::cache::{explain, StatCache, Store};
+use cairn_engine::events::{JsonLinesSink, ProgressMode, ProgressSink, Sinks, TraceSink};
+use cairn_engine::exec::local::LocalExecutor;
+use cairn_engine::plan::{to_dot, to_mermaid, Plan};
+use cairn_engine::run::{self as engine_run, Assessment, Keep, Prepared, RunOptions, Status};
+use cairn_engine::workflow::{self, units::parse_memory, Overrides, Workflow};
+
+use super::args::{
+    DagArgs, DagFormat, KeepArg, LoadArgs, PlanArgs, ProgressArg, RunArgs, StoreArgs,
+};
+use super::{CliError, CliResult};
+
+fn load(a: &LoadArgs) -> Result<(Workflow, Plan), CliError> {
+    let mut overrides = Overrides {
+        samples: a.samples.clone(),
+        params_file: a.params_file.clone(),
+        ..Default::default()
+    };
+    for p in &a.params {
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| CliError::user(format!("--param `{p}`: write it as KEY=VALUE")))?;
+        overrides.params.push((k.trim().to_string(), v.to_string()));
+    }
+    let registry = cairn_steps::registry();
+    let wf = workflow::load(&a.workflow, &registry, &overrides)
+        .map_err(|e| CliError::user(e.to_string().trim_end().to_string()))?;
+    let plan = Plan::build(&wf).map_err(|e| {
+        let n = e.problems.len();
+        let list: Vec<String> = e.problems.iter().map(|p| format!("  {p}")).collect();
+        CliError::user(format!(
+            "{}: {n} input problem{}:\n{}",
+            a.workflow.display(),
+            if n == 1 { "" } else { "s" },
+            list.join("\n")
+        ))
+    })?;
+    Ok((wf, plan))
+}
+
+fn open_store(s: &StoreArgs) -> Result<(Store, Arc<Mutex<StatCache>>), CliError> {
+    let store = Store::open(&s.work_dir).map_err(|e| {
+        CliError::env(format!(
+            "cannot open the work directory {}: {e}",
+            s.work_dir.display()
+        ))
+    })?;
+    let stat = StatCache::load(&store.root().join("statcache.json"));
+    Ok((store, Arc::new(Mutex::new(stat))))
+}
+
+fn assess(
+    wf: &Workflow,
+    plan: &Plan,
+    store: &Store,
+    stat: &Mutex<StatCache>,
+    outdir: &Path,
+) -> Result<Vec<Assessment>, CliError> {
+    engine_run::assess(wf, plan, store, stat, outdir).map_err(CliError::user)
+}
+
+pub fn validate(a: LoadArgs) -> CliResult {
+    let (wf, plan) = load(&a)?;
+    let samples = wf.sheet.as_ref().map_or(0, |s| s.samples.len());
+    println!(
+        "{}: ok: workflow `{}`, {} steps, {samples} samples, {} tasks",
+        a.workflow.display(),
+        wf.name,
+        wf.steps.len(),
+        plan.tasks.len()
+    );
+    Ok(0)
+}
+
+pub fn dag(a: DagArgs) -> CliResult {
+    let (wf, plan) = load(&a.load)?;
+    let text = match a.format {
+        DagFormat::Dot => to_dot(&plan, &wf, a.tasks),
+        DagFormat::Mermaid => to_mermaid(&plan, &wf, a.tasks),
+    };
+    print!("{text}");
+    Ok(0)
+}
+
+pub fn plan(a: PlanArgs) -> CliResult {
+    let (wf, plan) = load(&a.load)?;
+    let (store, stat) = open_store(&a.store)?;
+    let assessed = assess(&wf, &plan, &store, &stat, &a.store.outdir)?;
+    let _ = stat
+        .lock()
+        .expect("stat cache lock")
+        .save(&store.root().join("statcache.json"));
+    if let Some(name) = &a.explain {
+        return explain_task(&wf, &plan, &store, &assessed, name);
+    }
+    let (mut cached, mut run, mut blocked) = (0, 0, 0);
+    let mut rows = Vec::new();
+    for t in &plan.tasks {
+        let (state, why) = match &assessed[t.index].status {
+            Status::Cached { kept: true, .. } => {
+                cached += 1;
+                ("cached", String::new())
+            }
+            Status::Cached { kept: false, .. } => {
+                cached += 1;
+                (
+                    "cached",
+                    "outputs not kept in the store; not needed".to_string(),
+                )
+            }
+            Status::Run { reasons } => {
+                run += 1;
+                ("will run", reasons.join("; "))
+            }
+            Status::Blocked => {
+                blocked += 1;
+                (
+                    "blocked",
+                    "waits for upstream tasks that will run; may turn out cached".to_string(),
+                )
+            }
+        };
+        rows.push((t.name.clone(), state, why));
+    }
+    if a.json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(t, s, w)| serde_json::json!({"task": t, "status": s, "reason": w}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"tasks": list, "cached": cached, "will_run": run, "blocked": blocked})).expect("json"));
+        return Ok(0);
+    }
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4);
+    for (t, s, w) in &rows {
+        if w.is_empty() {
+            println!("{t:width$}  {s}");
+        } else {
+            println!("{t:width$}  {s:8}  {w}");
+        }
+    }
+    println!(
+        "{} tasks: {cached} cached, {run} will run, {blocked} blocked",
+        plan.tasks.len()
+    );
+    if run == 0 && blocked == 0 {
+        println!("everything is cached; `cairn run` would execute nothing");
+    }
+    Ok(0)
+}
+
+fn explain_task(
+    wf: &Workflow,
+    plan: &Plan,
+    store: &Store,
+    assessed: &[Assessment],
+    name: &str,
+) -> CliResult {
+    let Some(t) = plan.tasks.iter().find(|t| t.name == name) else {
+        let some: Vec<&str> = plan.tasks.iter().take(8).map(|t| t.name.as_str()).collect();
+        return Err(CliError::user(format!(
+            "no task `{name}` in the plan; tasks are named `step` or `step/sample`, e.g. {}",
+            some.join(", ")
+        )));
+    };
+    let a = &assessed[t.index];
+    let Some(resolved) = &a.resolved else {
+        println!("{name}: blocked: its inputs come from tasks that will run, so its action is not known yet");
+        return Ok(0);
+    };
+    println!("{name}\n  action  {}", resolved.digest);
+    println!(
+        "  kind    {}{}",
+        resolved.spec.kind,
+        resolved
+            .spec
+            .version
+            .map(|v| format!(" v{v}"))
+            .unwrap_or_default()
+    );
+    for (port, files) in &resolved.spec.inputs {
+        for f in files {
+            println!("  input   {port}: {} {}", f.name, f.digest.short());
+        }
+    }
+    for (k, v) in &resolved.spec.params {
+        println!("  param   {k} = {v}");
+    }
+    match &a.status {
+        Status::Cached { .. } => println!("  status  cached"),
+        Status::Blocked => println!("  status  blocked"),
+        Status::Run { .. } => {
+            println!("  status  will run");
+            let last = store
+                .last_action(&engine_run::task_key(wf, name))
+                .and_then(|d| store.action(&d).map(|r| (d, r)));
+            match last {
+                None => println!("  why     no earlier action of this task is recorded"),
+                Some((d, old)) => {
+                    println!("  last    {d} (run {})", old.run_id);
+                    let changes = explain(&old.spec, &resolved.spec);
+                    if changes.is_empty() {
+                        println!("  why     same action as last time, but its outputs are no longer in the store");
+                    }
+                    for c in changes {
+                        println!("  change  {c}");
+                    }
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn progress_mode(p: ProgressArg) -> ProgressMode {
+    use std::io::IsTerminal;
+    match p {
+        ProgressArg::Auto if std::io::stderr().is_terminal() => ProgressMode::Bars,
+        ProgressArg::Auto | ProgressArg::Plain => ProgressMode::Plain,
+        ProgressArg::Bars => ProgressMode::Bars,
+        ProgressArg::Quiet => ProgressMode::Quiet,
+    }
+}
+
+fn available_memory() -> u64 {
+    let text = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with("MemAvailable:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or(8 << 30, |kb| kb * 1024)
+}
+
+fn new_run_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{}-{:05}", now.as_millis(), std::process::id() % 100_000)
+}
+
+pub fn run(a: RunArgs) -> CliResult {
+    let (wf, plan) = load(&a.load)?;
+    let (store, stat) = open_store(&a.store)?;
+    let cpus = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
+        .max(1);
+    let memory = match &a.memory {
+        Some(m) => parse_memory(m).map_err(|e| CliError::user(format!("--memory: {e}")))?,
+        None => available_memory(),
+    };
+    let self_exe = std::env::current_exe()
+        .map_err(|e| CliError::env(format!("cannot locate the cairn binary: {e}")))?;
+    let outdir = std::path::absolute(&a.store.outdir)
+        .map_err(|e| CliError::user(format!("--outdir: {e}")))?;
+    let assessed = assess(&wf, &plan, &store, &stat, &outdir)?;
+    let run_id = new_run_id();
+    let run_dir = store.runs_dir().join(&run_id);
+    std::fs::create_dir_all(&run_dir)
+        .map_err(|e| CliError::env(format!("cannot create {}: {e}", run_dir.display())))?;
+    let mut sinks = Sinks::default();
+    sinks
+        .0
+        .push(Box::new(ProgressSink::new(progress_mode(a.progress))));
+    let trace = TraceSink::create(&run_dir.join("trace.tsv"))
+        .map_err(|e| CliError::env(format!("cannot write trace.tsv: {e}")))?;
+    sinks.0.push(Box::new(trace));
+    let jsonl = JsonLinesSink::create(&run_dir.join("events.jsonl"))
+        .map_err(|e| CliError::env(format!("cannot write events.jsonl: {e}")))?;
+    sinks.0.push(Box::new(jsonl));
+    let opts = RunOptions {
+        store_dir: store.root().to_path_buf(),
+        outdir: outdir.clone(),
+        cpus,
+        memory,
+        keep_going: a.keep_going,
+        keep: match a.keep {
+            KeepArg::All => Keep::All,
+            KeepArg::Final => Keep::Final,
+        },
+        self_exe,
+        cairn_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::env(format!("cannot start the runtime: {e}")))?;
+    let prepared = Prepared {
+        wf: Arc::new(wf),
+        plan: Arc::new(plan),
+        assessment: assessed,
+        store,
+        stat,
+    };
+    let summary = runtime.block_on(engine_run::execute(
+        prepared,
+        opts,
+        Arc::new(LocalExecutor),
+        sinks,
+        run_id,
+    ));
+    let total = summary.executed + summary.cached;
+    if summary.cancelled {
+        eprintln!(
+            "cairn: interrupted; running tasks were stopped. Rerun the same command to resume."
+        );
+        return Ok(130);
+    }
+    if !summary.failed.is_empty() {
+        eprintln!(
+            "cairn: {} task{} failed:",
+            summary.failed.len(),
+            if summary.failed.len() == 1 { "" } else { "s" }
+        );
+        for f in &summary.failed {
+            let msg = f
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            let logs = if f.dir.as_os_str().is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n    logs: {}/stderr (rerun by hand: cd {} && bash command.sh)",
+                    f.dir.display(),
+                    f.dir.display()
+                )
+            };
+            eprintln!("  {} ({}){msg}{logs}", f.task, f.status);
+        }
+        if summary.skipped > 0 {
+            eprintln!("  {} downstream task(s) skipped", summary.skipped);
+        }
+        return Ok(1);
+    }
+    if summary.executed == 0 {
+        eprintln!(
+            "cairn: everything is cached: {total} tasks, 0 executed ({:.2}s)",
+            summary.wall_ms as f64 / 1000.0
+        );
+    } else {
+        eprintln!(
+            "cairn: done: {} executed, {} cached in {:.1}s (engine cpu {:.2} ms/task); results in {}",
+            summary.executed,
+            summary.cached,
+            summary.wall_ms as f64 / 1000.0,
+            summary.engine_cpu_ms as f64 / total.max(1) as f64,
+            outdir.display()
+        );
+    }
+    eprintln!("cairn: run record {}", summary.run_dir.display());
+    Ok(0)
+}
