@@ -263,3 +263,6 @@ fn render_source(t: &Template) -> String {
     t.render(|e| Ok::<_, ()>(format!("{{{{ {e} }}}}")))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

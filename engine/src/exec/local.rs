@@ -183,3 +183,147 @@ fn finish(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(dir: &std::path::Path, script: &str, timeout: Option<Duration>) -> ExecTask {
+        std::fs::write(dir.join("command.sh"), script).unwrap();
+        ExecTask {
+            name: "t".into(),
+            dir: dir.to_path_buf(),
+            cpus: 1,
+            memory: 1 << 30,
+            timeout,
+            attempt: 1,
+        }
+    }
+
+    /// Whether `pid` is a live process (a zombie awaiting its reaper is not).
+    fn alive(pid: i32) -> bool {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next());
+        matches!(state, Some(s) if s != 'Z' && s != 'X')
+    }
+
+    #[tokio::test]
+    async fn success_failure_and_logs() {
+        let d = tempfile::tempdir().unwrap();
+        let out = LocalExecutor
+            .run(
+                task(d.path(), "echo hi; echo err >&2", None),
+                CancellationToken::new(),
+            )
+            .await;
+        assert!(matches!(out, TaskOutcome::Succeeded { .. }), "{out:?}");
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("stdout")).unwrap(),
+            "hi\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("stderr")).unwrap(),
+            "err\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("exitcode")).unwrap(),
+            "0\n"
+        );
+        let out = LocalExecutor
+            .run(task(d.path(), "exit 7", None), CancellationToken::new())
+            .await;
+        assert_eq!(out.exit_code(), Some(7));
+        assert_eq!(out.status(), "FAILED");
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("exitcode")).unwrap(),
+            "7\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn killed_by_signal_is_reported() {
+        let d = tempfile::tempdir().unwrap();
+        let out = LocalExecutor
+            .run(task(d.path(), "kill -9 $$", None), CancellationToken::new())
+            .await;
+        assert_eq!(out.exit_code(), Some(137), "{out:?}");
+    }
+
+    #[tokio::test]
+    async fn measures_cpu_and_peak_rss() {
+        let d = tempfile::tempdir().unwrap();
+        // A child that allocates ~64 MiB and touches it.
+        let script = "python3 -c 'b = bytearray(64 << 20); sum(b[::4096])' 2>/dev/null || head -c 67108864 /dev/zero | tail -c 1 > /dev/null";
+        let out = LocalExecutor
+            .run(task(d.path(), script, None), CancellationToken::new())
+            .await;
+        let u = out.usage();
+        assert!(u.peak_rss > 20 << 20, "peak rss {}", u.peak_rss);
+        assert!(u.wall > Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn timeout_kills_the_whole_group() {
+        let d = tempfile::tempdir().unwrap();
+        let script = "sleep 60 & echo $! > grandchild; trap '' TERM; sleep 60";
+        let t0 = Instant::now();
+        let out = LocalExecutor
+            .run(
+                task(d.path(), script, Some(Duration::from_millis(300))),
+                CancellationToken::new(),
+            )
+            .await;
+        assert_eq!(out.status(), "TIMEOUT");
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        let gc: i32 = std::fs::read_to_string(d.path().join("grandchild"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!alive(gc), "grandchild {gc} outlived its task");
+    }
+
+    #[tokio::test]
+    async fn cancel_stops_the_task() {
+        let d = tempfile::tempdir().unwrap();
+        let cancel = CancellationToken::new();
+        let c2 = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            c2.cancel();
+        });
+        let out = LocalExecutor
+            .run(
+                task(d.path(), "sleep 30 & echo $! > grandchild; wait", None),
+                cancel,
+            )
+            .await;
+        assert_eq!(out, TaskOutcome::Cancelled);
+        let gc: i32 = std::fs::read_to_string(d.path().join("grandchild"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!alive(gc));
+    }
+
+    #[tokio::test]
+    async fn missing_directory_is_an_error_outcome() {
+        let t = ExecTask {
+            name: "t".into(),
+            dir: "/nonexistent/cairn".into(),
+            cpus: 1,
+            memory: 1,
+            timeout: None,
+            attempt: 1,
+        };
+        assert!(matches!(
+            LocalExecutor.run(t, CancellationToken::new()).await,
+            TaskOutcome::Error { .. }
+        ));
+    }
+}

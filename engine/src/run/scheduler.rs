@@ -188,6 +188,8 @@ impl Loop {
     }
 
     async fn run(&mut self) {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         loop {
             self.dispatch();
             if self.jobs.is_empty() {
@@ -198,7 +200,7 @@ impl Loop {
                     Ok(msg) => self.handle(msg),
                     Err(e) => panic!("a scheduler job panicked: {e}"),
                 },
-                _ = tokio::signal::ctrl_c(), if !self.summary.cancelled => {
+                _ = interrupted(&mut term), if !self.summary.cancelled => {
                     self.summary.cancelled = true;
                     self.stopping = true;
                     self.sh.cancel.cancel();
@@ -619,4 +621,20 @@ fn engine_cpu_ms() -> u64 {
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
     let ms = |t: libc::timeval| (t.tv_sec as u64) * 1000 + (t.tv_usec as u64) / 1000;
     ms(ru.ru_utime) + ms(ru.ru_stime)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn interrupted(term: &mut Option<tokio::signal::unix::Signal>) {
+    let terminate = async {
+        match term {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }

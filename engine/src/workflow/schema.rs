@@ -130,18 +130,48 @@ pub mod lenient {
     define_schema!();
 }
 
-/// Parse `text` strictly; on failure also try a lenient parse so later checks can still run.
-pub fn parse(text: &str) -> (Option<String>, Option<lenient::WorkflowDoc>) {
-    match serde_saphyr::from_str::<strict::WorkflowDoc>(text) {
-        Ok(_) => {}
-        Err(strict_err) => {
-            let lenient = serde_saphyr::from_str::<lenient::WorkflowDoc>(text).ok();
-            return (Some(strict_err.to_string()), lenient);
-        }
+/// A parse problem: position (1-based line, column) when known, and the message.
+#[derive(Debug, Clone)]
+pub struct ParseProblem {
+    pub position: Option<(u64, u64)>,
+    pub message: String,
+}
+
+fn problem(e: &serde_saphyr::Error) -> ParseProblem {
+    let position = e.location().map(|l| (l.line(), l.column()));
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    // The crate prefixes "error: line N column M: "; the position is reported separately.
+    let message = first
+        .split_once(": ")
+        .filter(|(head, _)| head.starts_with("error"))
+        .map_or(first, |(_, rest)| rest);
+    let message = match message.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest,
+        _ => message,
+    };
+    // ...and appends " at line N, column M", which the position already says.
+    let message = message.rsplit_once(" at line ").map_or(message, |(m, _)| m);
+    ParseProblem {
+        position,
+        message: message.to_string(),
     }
-    match serde_saphyr::from_str::<lenient::WorkflowDoc>(text) {
-        Ok(doc) => (None, Some(doc)),
-        Err(e) => (Some(e.to_string()), None),
+}
+
+fn options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.with_snippet = false;
+    o
+}
+
+/// Parse `text` strictly; on failure also try a lenient parse so later checks can still run.
+pub fn parse(text: &str) -> (Option<ParseProblem>, Option<lenient::WorkflowDoc>) {
+    let strict = serde_saphyr::from_str_with_options::<strict::WorkflowDoc>(text, options());
+    let lenient = serde_saphyr::from_str_with_options::<lenient::WorkflowDoc>(text, options());
+    match (strict, lenient) {
+        (Ok(_), Ok(doc)) => (None, Some(doc)),
+        (Err(e), lenient) => (Some(problem(&e)), lenient.ok()),
+        (Ok(_), Err(e)) => (Some(problem(&e)), None),
     }
 }
 

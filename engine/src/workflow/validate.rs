@@ -59,8 +59,8 @@ pub(super) fn load(
         diags: Vec::new(),
     };
     let (strict_error, doc) = schema::parse(&text);
-    if let Some(e) = strict_error {
-        ck.error(None, "", e.trim_end().replace('\n', "\n    "));
+    if let Some(p) = strict_error {
+        ck.error(p.position, "", with_hint(&p.message));
     }
     let Some(doc) = doc else {
         return Err(LoadError {
@@ -861,4 +861,22 @@ fn strsim(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Add "did you mean" to an unknown-field message from the parser.
+fn with_hint(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((field, tail)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let known = tail.split_once("expected one of ").map_or("", |(_, k)| k);
+    let hint = suggest(field, known.split(", ").map(str::trim));
+    let remove = if hint.is_empty() {
+        "; remove it or fix its spelling"
+    } else {
+        ""
+    };
+    format!("{message}{hint}{remove}")
 }

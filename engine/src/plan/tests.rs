@@ -1,0 +1,121 @@
+use std::fmt::Write;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::step::Registry;
+use crate::workflow::{load, Overrides};
+
+fn workflow(dir: &Path, yaml: &str, samples: &[&str]) -> Workflow {
+    let mut sheet = String::from("sample,reads\n");
+    for s in samples {
+        std::fs::write(dir.join(format!("{s}.fq")), s).unwrap();
+        let _ = writeln!(sheet, "{s},{s}.fq");
+    }
+    std::fs::write(dir.join("samples.csv"), sheet).unwrap();
+    std::fs::write(dir.join("wf.yaml"), yaml).unwrap();
+    load(
+        &dir.join("wf.yaml"),
+        &Registry::new(),
+        &Overrides::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+const CHAIN: &str = r#"
+name: chain
+samples: samples.csv
+steps:
+  qc:
+    per: sample
+    in: { r: "{{ sample.reads }}" }
+    out: { r: "{{ sample }}.trim.fq" }
+    run: cp {{ in.r }} {{ out.r }}
+  align:
+    per: sample
+    in: { r: "{{ qc.r }}" }
+    out: { bam: "{{ sample }}.bam" }
+    run: cp {{ in.r }} {{ out.bam }}
+  cohort:
+    in: { bams: "{{ align.bam[*] }}" }
+    out: { vcf: cohort.vcf }
+    run: cat {{ in.bams }} > {{ out.vcf }}
+"#;
+
+fn describe(plan: &Plan) -> String {
+    let mut out = String::new();
+    for &i in &plan.order {
+        let t = &plan.tasks[i];
+        let deps: Vec<&str> = t
+            .deps
+            .iter()
+            .map(|&d| plan.tasks[d].name.as_str())
+            .collect();
+        let _ = writeln!(out, "{} <- [{}]", t.name, deps.join(", "));
+    }
+    out
+}
+
+#[test]
+fn plan_of_a_chain_with_a_gather() {
+    let dir = tempfile::tempdir().unwrap();
+    let wf = workflow(dir.path(), CHAIN, &["S1", "S2", "S3"]);
+    let plan = Plan::build(&wf).unwrap();
+    insta::assert_snapshot!("chain_tasks", describe(&plan));
+    insta::assert_snapshot!("chain_dot", to_dot(&plan, &wf, false));
+    insta::assert_snapshot!("chain_mermaid", to_mermaid(&plan, &wf, false));
+    insta::assert_snapshot!("chain_tasks_mermaid", to_mermaid(&plan, &wf, true));
+}
+
+#[test]
+fn missing_sample_file_names_the_sheet_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let wf = workflow(dir.path(), CHAIN, &["S1", "S2"]);
+    std::fs::remove_file(dir.path().join("S2.fq")).unwrap();
+    let err = Plan::build(&wf).unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    let p = &err.problems[0];
+    assert!(p.starts_with("qc/S2: input `r`: file "), "{p}");
+    assert!(p.contains("samples.csv line 3 column `reads`"), "{p}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Random DAGs of steps: every task comes after all of its dependencies in the plan's order.
+    #[test]
+    fn order_is_topological(edges in proptest::collection::vec((0usize..8, 0usize..8), 0..20), per in proptest::collection::vec(any::<bool>(), 8)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut yaml = String::from("name: random\nsamples: samples.csv\nsteps:\n");
+        // Steps are listed in reverse so that the plan must reorder them; edges go from lower to higher index.
+        for j in (0..8).rev() {
+            let _ = writeln!(yaml, "  s{j}:");
+            if per[j] {
+                yaml.push_str("    per: sample\n");
+            }
+            let mut ins: Vec<String> = vec!["seed: \"{{ params.seed }}\"".into()];
+            for (k, (a, b)) in edges.iter().enumerate() {
+                let (from, to) = if a < b { (*a, *b) } else { (*b, *a) };
+                if to == j && from != to {
+                    let gather = if per[from] && !per[j] { "[*]" } else { "" };
+                    ins.push(format!("e{k}: \"{{{{ s{from}.o{gather} }}}}\""));
+                }
+            }
+            let _ = writeln!(yaml, "    in: {{ {} }}", ins.join(", "));
+            yaml.push_str("    out: { o: o.txt }\n    run: touch {{ out.o }}\n");
+        }
+        yaml.push_str("params: { seed: seed.txt }\n");
+        std::fs::write(dir.path().join("seed.txt"), "x").unwrap();
+        let wf = workflow(dir.path(), &yaml, &["A", "B"]);
+        let plan = Plan::build(&wf).unwrap();
+        let mut pos = vec![0; plan.tasks.len()];
+        for (p, &i) in plan.order.iter().enumerate() {
+            pos[i] = p;
+        }
+        for t in &plan.tasks {
+            for &d in &t.deps {
+                prop_assert!(pos[d] < pos[t.index], "{} runs before its dependency {}", t.name, plan.tasks[d].name);
+            }
+        }
+        prop_assert_eq!(plan.order.len(), plan.tasks.len());
+    }
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests of the `cairn` binary: one test binary, a module per area.
+
+mod engine;
+mod support;
