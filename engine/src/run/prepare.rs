@@ -26,6 +26,9 @@ pub enum InputFile {
     },
 }
 
+/// Records of finished tasks by task index (only the ones a task reads are needed).
+pub type Records = std::collections::HashMap<usize, Arc<ActionRecord>>;
+
 /// A task whose inputs are known by content.
 #[derive(Debug, Clone)]
 pub struct Resolved {
@@ -64,7 +67,7 @@ pub fn resolve(
     wf: &Workflow,
     plan: &Plan,
     task: &Task,
-    records: &[Option<Arc<ActionRecord>>],
+    records: &Records,
     stat: &Mutex<StatCache>,
 ) -> Result<Option<Resolved>, String> {
     let step = &wf.steps[&task.step];
@@ -87,7 +90,7 @@ pub fn resolve(
                     files.push(InputFile::External(path.clone()));
                 }
                 InputRef::Output { task: up, output } => {
-                    let Some(rec) = &records[*up] else {
+                    let Some(rec) = records.get(up) else {
                         return Ok(None);
                     };
                     let out = rec.outputs.get(output).ok_or_else(|| {
@@ -224,15 +227,15 @@ pub fn write_task_dir(
     step: &Step,
     task: &Task,
     resolved: &Resolved,
-    records: &[Option<Arc<ActionRecord>>],
+    records: &Records,
 ) -> std::io::Result<()> {
     if d.dir.exists() {
         std::fs::remove_dir_all(d.dir)?;
     }
     std::fs::create_dir_all(d.dir)?;
     for &up in &resolved.upstream {
-        let rec = records[up]
-            .as_ref()
+        let rec = records
+            .get(&up)
             .expect("upstream finished before staging");
         let in_dir = d.dir.join("in").join(slug(&plan.tasks[up]));
         std::fs::create_dir_all(&in_dir)?;

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::prepare::{resolve, write_task_dir, DirSpec, Resolved};
+use super::prepare::{resolve, write_task_dir, DirSpec, Records, Resolved};
 use super::record::{publish_blob, published_matches, record, Producer};
 use super::status::{publish_dest, task_key, Assessment, Status};
 use super::{FailedTask, Keep, RunOptions, RunSummary};
@@ -218,7 +218,7 @@ impl Loop {
             };
             self.resolving += 1;
             let sh = self.sh.clone();
-            let records = self.records.clone();
+            let records = self.upstream(idx);
             self.jobs.spawn_blocking(move || Msg::Resolved {
                 idx,
                 result: lookup(&sh, idx, &records),
@@ -262,7 +262,7 @@ impl Loop {
             attempt: q.attempt,
             reason,
         });
-        let records = self.records.clone();
+        let records = self.upstream(q.idx);
         self.jobs
             .spawn(async move { run_task(sh, q, cpus, records).await });
     }
@@ -368,6 +368,15 @@ impl Loop {
             drop(lock);
             self.fail(idx, &status, dir, message);
         }
+    }
+
+    /// The records of a task's upstream tasks.
+    fn upstream(&self, idx: usize) -> Records {
+        self.sh.plan.tasks[idx]
+            .deps
+            .iter()
+            .filter_map(|&d| self.records[d].clone().map(|r| (d, r)))
+            .collect()
     }
 
     /// A task is done (cached or executed): publish, then release its dependents.
@@ -476,7 +485,7 @@ impl Loop {
 fn lookup(
     sh: &Shared,
     idx: usize,
-    records: &[Option<Arc<ActionRecord>>],
+    records: &Records,
 ) -> Result<Lookup, String> {
     let task = &sh.plan.tasks[idx];
     let resolved =
@@ -512,7 +521,7 @@ async fn run_task(
     sh: Arc<Shared>,
     q: Queued,
     cpus: u32,
-    records: Vec<Option<Arc<ActionRecord>>>,
+    records: Records,
 ) -> Msg {
     let start = SystemTime::now();
     let Queued {

@@ -9,7 +9,7 @@ use crate::cache::{explain, ActionRecord, StatCache, Store};
 use crate::plan::Plan;
 use crate::workflow::Workflow;
 
-use super::prepare::{output_file, resolve, Resolved};
+use super::prepare::{output_file, resolve, Records, Resolved};
 use super::record::published_matches;
 
 /// A task's state before the run.
@@ -46,7 +46,7 @@ pub fn assess(
     stat: &Mutex<StatCache>,
     outdir: &Path,
 ) -> Result<Vec<Assessment>, String> {
-    let mut records: Vec<Option<Arc<ActionRecord>>> = vec![None; plan.tasks.len()];
+    let mut records = Records::new();
     let mut out: Vec<Assessment> = Vec::with_capacity(plan.tasks.len());
     for &i in &plan.order {
         let task = &plan.tasks[i];
@@ -60,7 +60,7 @@ pub fn assess(
         let status = match store.action(&resolved.digest) {
             Some(rec) => {
                 let rec = Arc::new(rec);
-                records[i] = Some(rec.clone());
+                records.insert(i, rec.clone());
                 let kept = rec.outputs.values().all(|o| store.has_blob(&o.digest));
                 Status::Cached { record: rec, kept }
             }
