@@ -235,11 +235,29 @@ fn available_memory() -> u64 {
         .map_or(8 << 30, |kb| kb * 1024)
 }
 
+/// A sortable, readable run id: UTC `YYYYMMDD-HHMMSS-mmm-PID`.
 fn new_run_id() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    format!("{}-{:05}", now.as_millis(), std::process::id() % 100_000)
+    let secs = now.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, sec) = (rem / 3600, rem / 60 % 60, rem % 60);
+    format!(
+        "{year:04}{month:02}{day:02}-{h:02}{m:02}{sec:02}-{:03}-{}",
+        now.subsec_millis(),
+        std::process::id()
+    )
 }
 
 pub fn run(a: RunArgs) -> CliResult {

@@ -498,3 +498,31 @@ fn dag_exports_dot_and_mermaid() {
         m.stdout
     );
 }
+
+#[test]
+fn a_damaged_blob_is_recomputed_not_served() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = project();
+    run(&p, &[]);
+    // Damage every blob of the store (same size, new content), as a stray write through a hard link would.
+    let mut damaged = 0;
+    for shard in std::fs::read_dir(p.path().join("store/cas")).unwrap() {
+        for blob in std::fs::read_dir(shard.unwrap().path()).unwrap() {
+            let path = blob.unwrap().path();
+            let len = std::fs::metadata(&path).unwrap().len() as usize;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            std::fs::write(&path, "X".repeat(len)).unwrap();
+            damaged += 1;
+        }
+    }
+    assert!(damaged >= 4);
+    // Publishing into a new folder needs `total`'s blob, which needs `mark`'s, which need `upper`'s.
+    let r = run(&p, &["--outdir", "fresh"]);
+    assert_eq!(r.executed(), 7, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("fresh/total/total.txt")).unwrap(),
+        "ALPHA!\nBETA!\nGAMMA!\n"
+    );
+    let v = p.run(&["cache", "verify"]);
+    assert!(v.stdout.contains(": 0 corrupt"), "{}", v.stdout);
+}

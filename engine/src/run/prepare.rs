@@ -62,6 +62,37 @@ pub fn digest_path(cache: &Mutex<StatCache>, path: &Path) -> std::io::Result<Con
     Ok(d)
 }
 
+/// Whether every output of a record is in the store, intact. A blob whose size or mtime changed since
+/// it was stored is rehashed; a damaged one is removed so that it is recomputed, never served.
+pub fn outputs_intact(store: &Store, stat: &Mutex<StatCache>, rec: &ActionRecord) -> bool {
+    rec.outputs.values().all(|o| {
+        let path = store.blob_path(&o.digest);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return false;
+        };
+        if meta.len() != o.size {
+            let _ = std::fs::remove_file(&path);
+            return false;
+        }
+        if stat.lock().expect("stat cache lock").cached(&path, &meta) == Some(o.digest) {
+            return true;
+        }
+        match ContentDigest::of_file(&path) {
+            Ok(d) if d == o.digest => {
+                stat.lock()
+                    .expect("stat cache lock")
+                    .remember(&path, &meta, d);
+                true
+            }
+            _ => {
+                tracing::warn!("blob {} is damaged; it will be recomputed", path.display());
+                let _ = std::fs::remove_file(&path);
+                false
+            }
+        }
+    })
+}
+
 /// Resolve a task given the records of its upstream tasks (`None` where not yet known).
 pub fn resolve(
     wf: &Workflow,
@@ -234,9 +265,7 @@ pub fn write_task_dir(
     }
     std::fs::create_dir_all(d.dir)?;
     for &up in &resolved.upstream {
-        let rec = records
-            .get(&up)
-            .expect("upstream finished before staging");
+        let rec = records.get(&up).expect("upstream finished before staging");
         let in_dir = d.dir.join("in").join(slug(&plan.tasks[up]));
         std::fs::create_dir_all(&in_dir)?;
         for out in rec.outputs.values() {

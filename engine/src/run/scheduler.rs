@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::prepare::{resolve, write_task_dir, DirSpec, Records, Resolved};
+use super::prepare::{outputs_intact, resolve, write_task_dir, DirSpec, Records, Resolved};
 use super::record::{publish_blob, published_matches, record, Producer};
 use super::status::{publish_dest, task_key, Assessment, Status};
 use super::{FailedTask, Keep, RunOptions, RunSummary};
@@ -149,11 +149,22 @@ struct Loop {
     stopping: bool,
     summary: RunSummary,
     reasons: Vec<Option<String>>,
+    /// Records the assessment found for cached tasks; used as-is when every upstream task also
+    /// completed from its assessed record (nothing changed since), which makes no-op reruns cheap.
+    assessed: Vec<Option<Arc<ActionRecord>>>,
+    fresh: Vec<bool>,
 }
 
 impl Loop {
     fn new(sh: Arc<Shared>, sinks: Sinks, assessment: Vec<Assessment>) -> Loop {
         let n = sh.plan.tasks.len();
+        let assessed = assessment
+            .iter()
+            .map(|a| match &a.status {
+                Status::Cached { record, .. } => Some(record.clone()),
+                _ => None,
+            })
+            .collect();
         let pending_deps: Vec<usize> = sh.plan.tasks.iter().map(|t| t.deps.len()).collect();
         let ready = sh
             .plan
@@ -184,6 +195,8 @@ impl Loop {
             stopping: false,
             summary: RunSummary::default(),
             reasons,
+            assessed,
+            fresh: vec![false; n],
         }
     }
 
@@ -216,6 +229,12 @@ impl Loop {
             let Some(idx) = self.ready.pop_front() else {
                 break;
             };
+            let deps_fresh = self.sh.plan.tasks[idx].deps.iter().all(|&d| self.fresh[d]);
+            if let (Some(rec), true) = (self.assessed[idx].clone(), deps_fresh) {
+                self.fresh[idx] = true;
+                self.cached(idx, rec);
+                continue;
+            }
             self.resolving += 1;
             let sh = self.sh.clone();
             let records = self.upstream(idx);
@@ -272,17 +291,7 @@ impl Loop {
             Msg::Resolved { idx, result } => {
                 self.resolving -= 1;
                 match result {
-                    Ok(Lookup::Hit(rec)) => {
-                        let t = &self.sh.plan.tasks[idx];
-                        self.sinks.emit(&Event::TaskCached {
-                            task: t.name.clone(),
-                            step: t.step.to_string(),
-                            sample: t.sample.as_ref().map(ToString::to_string),
-                            action: rec.spec.digest().short(),
-                        });
-                        self.summary.cached += 1;
-                        self.complete(idx, *rec);
-                    }
+                    Ok(Lookup::Hit(rec)) => self.cached(idx, Arc::new(*rec)),
                     Ok(Lookup::Miss(resolved, lock)) => {
                         let memory = self.sh.wf.steps[&self.sh.plan.tasks[idx].step]
                             .resources
@@ -352,7 +361,7 @@ impl Loop {
             self.summary.executed += 1;
             drop(lock);
             let rec = stored.expect("stored on success").expect("checked ok");
-            self.complete(idx, rec);
+            self.complete(idx, Arc::new(rec));
         } else if retrying {
             let memory = ((memory as f64) * step.retry.memory_factor) as u64;
             self.queue.push_front(Queued {
@@ -370,6 +379,18 @@ impl Loop {
         }
     }
 
+    fn cached(&mut self, idx: usize, rec: Arc<ActionRecord>) {
+        let t = &self.sh.plan.tasks[idx];
+        self.sinks.emit(&Event::TaskCached {
+            task: t.name.clone(),
+            step: t.step.to_string(),
+            sample: t.sample.as_ref().map(ToString::to_string),
+            action: rec.spec.digest().short(),
+        });
+        self.summary.cached += 1;
+        self.complete(idx, rec);
+    }
+
     /// The records of a task's upstream tasks.
     fn upstream(&self, idx: usize) -> Records {
         self.sh.plan.tasks[idx]
@@ -380,13 +401,13 @@ impl Loop {
     }
 
     /// A task is done (cached or executed): publish, then release its dependents.
-    fn complete(&mut self, idx: usize, rec: ActionRecord) {
+    fn complete(&mut self, idx: usize, rec: Arc<ActionRecord>) {
         if let Err(e) = self.publish(idx, &rec) {
             self.fail(idx, "PUBLISH_FAILED", PathBuf::new(), Some(e));
             return;
         }
         self.state[idx] = State::Done;
-        self.records[idx] = Some(Arc::new(rec));
+        self.records[idx] = Some(rec);
         for &d in &self.sh.plan.dependents[idx] {
             self.pending_deps[d] -= 1;
             if self.pending_deps[d] == 0 && self.state[d] == State::Waiting {
@@ -482,17 +503,13 @@ impl Loop {
 
 /// Resolve a task and look it up; on a miss take its action lock (waiting while another run
 /// executes the same action, which then usually turns the miss into a hit).
-fn lookup(
-    sh: &Shared,
-    idx: usize,
-    records: &Records,
-) -> Result<Lookup, String> {
+fn lookup(sh: &Shared, idx: usize, records: &Records) -> Result<Lookup, String> {
     let task = &sh.plan.tasks[idx];
     let resolved =
         resolve(&sh.wf, &sh.plan, task, records, &sh.stat)?.expect("upstream tasks are done");
     loop {
         if let Some(rec) = sh.store.action(&resolved.digest) {
-            let kept = rec.outputs.values().all(|o| sh.store.has_blob(&o.digest));
+            let kept = outputs_intact(&sh.store, &sh.stat, &rec);
             if kept || !sh.must_run[idx] {
                 return Ok(Lookup::Hit(Box::new(rec)));
             }
@@ -504,7 +521,7 @@ fn lookup(
         {
             // Another run may have finished it between the lookup and the lock.
             if let Some(rec) = sh.store.action(&resolved.digest) {
-                if rec.outputs.values().all(|o| sh.store.has_blob(&o.digest)) {
+                if outputs_intact(&sh.store, &sh.stat, &rec) {
                     return Ok(Lookup::Hit(Box::new(rec)));
                 }
             }
@@ -517,12 +534,7 @@ fn lookup(
     }
 }
 
-async fn run_task(
-    sh: Arc<Shared>,
-    q: Queued,
-    cpus: u32,
-    records: Records,
-) -> Msg {
+async fn run_task(sh: Arc<Shared>, q: Queued, cpus: u32, records: Records) -> Msg {
     let start = SystemTime::now();
     let Queued {
         idx,

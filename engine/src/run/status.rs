@@ -9,7 +9,7 @@ use crate::cache::{explain, ActionRecord, StatCache, Store};
 use crate::plan::Plan;
 use crate::workflow::Workflow;
 
-use super::prepare::{output_file, resolve, Records, Resolved};
+use super::prepare::{output_file, outputs_intact, resolve, Records, Resolved};
 use super::record::published_matches;
 
 /// A task's state before the run.
@@ -61,7 +61,7 @@ pub fn assess(
             Some(rec) => {
                 let rec = Arc::new(rec);
                 records.insert(i, rec.clone());
-                let kept = rec.outputs.values().all(|o| store.has_blob(&o.digest));
+                let kept = outputs_intact(store, stat, &rec);
                 Status::Cached { record: rec, kept }
             }
             None => Status::Run {
