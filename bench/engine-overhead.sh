@@ -60,16 +60,16 @@ rule touch:
     output: "out/{s}.txt"
     shell: "echo {wildcards.s} > {output}"
 SMK
-  (cd "$d" && measure "$d/cairn" "$cairn" run wf.yaml -j "$cores" --progress quiet --work-dir "$d/store" --outdir "$d/results")
+  cd "$d"; measure "$d/cairn" "$cairn" run wf.yaml -j "$cores" --progress quiet --work-dir "$d/store" --outdir "$d/results"; cd "$here"
   cw=$wall; cr=$rss
   ccpu=$(grep -o 'engine cpu [0-9.]* ms/task' "$d/cairn.time" "$d/cairn.log" 2>/dev/null | head -1 | awk '{print $3}')
   printf '%-8s %-10s %10s %12s %14.3f %16s\n' "$n" cairn "$cw" "$cr" "$(echo "$cw*1000/$n" | bc -l)" "${ccpu:-NA}"
-  (cd "$d" && measure "$d/noop" "$cairn" run wf.yaml -j "$cores" --progress quiet --work-dir "$d/store" --outdir "$d/results")
+  cd "$d"; measure "$d/noop" "$cairn" run wf.yaml -j "$cores" --progress quiet --work-dir "$d/store" --outdir "$d/results"; cd "$here"
   printf '%-8s %-10s %10s %12s\n' "$n" cairn-noop "$wall" "$rss"
-  (cd "$d" && measure "$d/smk" "$smk" --cores "$cores" --quiet all)
+  cd "$d"; measure "$d/smk" "$smk" --cores "$cores" --quiet all; cd "$here"
   sw=$wall; sr=$rss
   printf '%-8s %-10s %10s %12s %14.3f\n' "$n" snakemake "$sw" "$sr" "$(echo "$sw*1000/$n" | bc -l)"
-  (cd "$d" && measure "$d/smk-noop" "$smk" --cores "$cores" --quiet all)
+  cd "$d"; measure "$d/smk-noop" "$smk" --cores "$cores" --quiet all; cd "$here"
   printf '%-8s %-10s %10s %12s\n' "$n" smk-noop "$wall" "$rss"
   printf '%-8s ratio snakemake/cairn wall: %.1fx\n' "$n" "$(echo "$sw/$cw" | bc -l)"
 done

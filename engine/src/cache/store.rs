@@ -90,7 +90,7 @@ impl Store {
     }
 
     pub fn put_action(&self, d: &ActionDigest, record: &ActionRecord) -> io::Result<()> {
-        let bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
+        let bytes = serde_json::to_vec(record).map_err(io::Error::other)?;
         write_atomic(&self.action_path(d), &bytes)
     }
 
@@ -114,8 +114,10 @@ impl Store {
         ActionDigest::parse(text.trim())
     }
 
+    /// Only explanations read this index, so it is renamed into place without an fsync: after a
+    /// power loss it may point at an older action, never at a partial file.
     pub fn set_last_action(&self, task_key: &str, d: &ActionDigest) -> io::Result<()> {
-        write_atomic(&self.last_path(task_key), d.hex().as_bytes())
+        write_renamed(&self.last_path(task_key), d.hex().as_bytes(), false)
     }
 
     /// Every action record in the store.
@@ -197,6 +199,10 @@ pub struct ActionLock {
 
 /// Write `bytes` to `path` so that readers see either the old file or the whole new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_renamed(path, bytes, true)
+}
+
+fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
     let dir = path
         .parent()
         .expect("atomic writes target a file in a directory");
@@ -205,7 +211,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
     let mut f = fs::File::create(&tmp)?;
     f.write_all(bytes)?;
-    f.sync_all()?;
+    if sync {
+        f.sync_all()?;
+    }
     drop(f);
     fs::rename(&tmp, path)
 }

@@ -34,7 +34,10 @@ enum Msg {
         idx: usize,
         result: Result<Lookup, String>,
     },
-    Finished(Box<Finished>),
+    /// The task's processes ended; its cpus and memory are free again.
+    Exited(Box<Finished>),
+    /// A successful task's outputs were stored (or could not be).
+    Stored(Box<Finished>),
 }
 
 /// An execution attempt that ended.
@@ -307,12 +310,19 @@ impl Loop {
                     Err(message) => self.fail(idx, "ERROR", PathBuf::new(), Some(message)),
                 }
             }
-            Msg::Finished(f) => {
+            Msg::Exited(f) => {
                 let (cpus, mem) = self.fit(f.idx, f.memory);
                 self.free_cpus += cpus;
                 self.free_mem += mem;
-                self.finished(*f);
+                if matches!(f.outcome, TaskOutcome::Succeeded { .. }) {
+                    // Storing outputs (hashing, fsync) overlaps with the next task's execution.
+                    let sh = self.sh.clone();
+                    self.jobs.spawn_blocking(move || store_outputs(&sh, f));
+                } else {
+                    self.finished(*f);
+                }
             }
+            Msg::Stored(f) => self.finished(*f),
         }
     }
 
@@ -582,37 +592,31 @@ async fn run_task(sh: Arc<Shared>, q: Queued, cpus: u32, records: Records) -> Ms
             message: format!("cannot prepare the task directory: {e}"),
         },
     };
-    let stored = if matches!(outcome, TaskOutcome::Succeeded { .. }) {
-        let (sh2, resolved2, dir2) = (sh.clone(), resolved.clone(), dir.clone());
-        let ms = outcome.usage().wall.as_millis() as u64;
-        let res = tokio::task::spawn_blocking(move || {
-            let task = &sh2.plan.tasks[idx];
-            let key = task_key(&sh2.wf, &task.name);
-            let by = Producer {
-                task_key: &key,
-                task_name: &task.name,
-                run_id: &sh2.run_id,
-                duration_ms: ms,
-            };
-            record(&sh2.store, &sh2.stat, &dir2, &resolved2, &by)
-        })
-        .await
-        .unwrap_or_else(|e| Err(format!("storing outputs failed: {e}")));
-        Some(res)
-    } else {
-        None
-    };
-    Msg::Finished(Box::new(Finished {
+    Msg::Exited(Box::new(Finished {
         idx,
         attempt,
         memory,
         outcome,
-        stored,
+        stored: None,
         start,
         dir,
         resolved,
         lock,
     }))
+}
+
+/// Move a successful task's outputs into the store and record its action.
+fn store_outputs(sh: &Shared, mut f: Box<Finished>) -> Msg {
+    let task = &sh.plan.tasks[f.idx];
+    let key = task_key(&sh.wf, &task.name);
+    let by = Producer {
+        task_key: &key,
+        task_name: &task.name,
+        run_id: &sh.run_id,
+        duration_ms: f.outcome.usage().wall.as_millis() as u64,
+    };
+    f.stored = Some(record(&sh.store, &sh.stat, &f.dir, &f.resolved, &by));
+    Msg::Stored(f)
 }
 
 /// After `--keep final`: delete the blobs of outputs that were not published.
