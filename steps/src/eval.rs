@@ -1,0 +1,221 @@
+//! `eval`: score a query VCF against a truth set, germline (hap.py-style) or somatic (som.py-style).
+//!
+//! A pipeline is only as good as its measured accuracy, and the measurement has to agree with the
+//! tools the field trusts, or the numbers cannot be compared with anyone else's. So germline mode
+//! counts the way hap.py does (SNV and indel TP/FP/FN, precision on query alleles, recall on truth
+//! alleles, genotype concordance among TPs) after normalising both sides and matching by haplotype
+//! where allele-exact matching fails, and somatic mode reproduces som.py's counting rule for rule.
+//!
+//! The reference is optional. Without it nothing can be left-aligned, so an indel written at the
+//! other end of a repeat only matches when the haplotype matcher can piece the repeat together from
+//! the REF alleles around it; a warning says so. Allele-exact matching and everything else work.
+//!
+//! Layout: [`variant`] (normalised alleles), [`vcf`] (reading), [`regions`] (BED), [`reference`],
+//! [`haplotype`] (cluster matching), [`germline`] and [`somatic`] (the two comparisons), [`report`]
+//! (counts, JSON, table), [`planner`] (the step kind).
+
+pub mod germline;
+pub mod haplotype;
+pub mod planner;
+pub mod reference;
+pub mod regions;
+pub mod report;
+pub mod somatic;
+pub mod variant;
+pub mod vcf;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use crate::{Result, StepError};
+use reference::Reference;
+use regions::Regions;
+use vcf::VcfInput;
+
+pub use planner::EvalKind;
+
+/// Arguments of `cairn step eval`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvalArgs {
+    /// Truth VCF (plain, bgzipped or BCF).
+    #[arg(long)]
+    pub truth: PathBuf,
+    /// Query VCF to score (plain, bgzipped or BCF).
+    #[arg(long)]
+    pub query: PathBuf,
+    /// Reference FASTA (indexed); needed to left-align indels, optional otherwise.
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
+    /// Count only variants inside these regions (BED; plain or gzipped).
+    #[arg(long)]
+    pub regions: Option<PathBuf>,
+    /// Somatic mode: unmatched query records outside these regions are "unknown", not FP (BED).
+    #[arg(long)]
+    pub fp_regions: Option<PathBuf>,
+    /// Score as Illumina's som.py does (somatic calls, no genotypes).
+    #[arg(long)]
+    pub somatic: bool,
+    /// Write the report as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Query sample to compare (default: the first).
+    #[arg(long)]
+    pub sample: Option<String>,
+    /// Truth sample to compare (default: the first).
+    #[arg(long)]
+    pub truth_sample: Option<String>,
+}
+
+pub fn run(args: EvalArgs) -> Result<()> {
+    let regions = args
+        .regions
+        .as_deref()
+        .map(Regions::from_path)
+        .transpose()?;
+    let (report, text) = if args.somatic {
+        run_somatic(&args, regions.as_ref())?
+    } else {
+        if args.fp_regions.is_some() {
+            return Err(StepError::input(
+                "--fp-regions applies to --somatic only; drop it or add --somatic",
+            ));
+        }
+        run_germline(&args, regions.as_ref())?
+    };
+    print!("{text}");
+    if let Some(path) = &args.json {
+        report::write_json(path, &report)?;
+    }
+    Ok(())
+}
+
+fn header(args: &EvalArgs, mode: &str) -> Map<String, Value> {
+    let name = |p: &Path| Value::from(p.display().to_string());
+    let mut m = Map::new();
+    m.insert("mode".into(), mode.into());
+    m.insert("truth".into(), name(&args.truth));
+    m.insert("query".into(), name(&args.query));
+    m.insert(
+        "reference".into(),
+        args.reference.as_deref().map_or(Value::Null, name),
+    );
+    m.insert(
+        "regions".into(),
+        args.regions.as_deref().map_or(Value::Null, name),
+    );
+    m
+}
+
+fn run_germline(
+    args: &EvalArgs,
+    regions: Option<&Regions>,
+) -> Result<(Map<String, Value>, String)> {
+    let mut reference = args.reference.as_deref().map(Reference::open).transpose()?;
+    let mut warnings = Vec::new();
+    if reference.is_none() {
+        warnings.push(
+            "no --reference: indels are not left-aligned, so an indel placed differently in a repeat may count as FP + FN"
+                .to_string(),
+        );
+    }
+    let truth_in = VcfInput {
+        path: &args.truth,
+        sample: args.truth_sample.as_deref(),
+    };
+    let query_in = VcfInput {
+        path: &args.query,
+        sample: args.sample.as_deref(),
+    };
+    let (truth, truth_stats) = vcf::read_calls(&truth_in, reference.as_mut())?;
+    let (query, query_stats) = vcf::read_calls(&query_in, reference.as_mut())?;
+    for (side, s) in [("truth", &truth_stats), ("query", &query_stats)] {
+        if s.ref_mismatch > 0 {
+            warnings.push(format!(
+                "{side}: {} records whose REF disagrees with the reference (wrong build?)",
+                s.ref_mismatch
+            ));
+        }
+    }
+    let counts = germline::compare(&truth, &query, reference.as_mut(), regions)?;
+    if counts.clusters_skipped > 0 {
+        warnings.push(format!(
+            "{} clusters had more than {} unmatched alleles on a side and were not haplotype-matched",
+            counts.clusters_skipped,
+            haplotype::MAX_CLUSTER_SIDE
+        ));
+    }
+    let mut report = header(args, "germline");
+    report.insert("snv".into(), counts.snv.to_json());
+    report.insert("indel".into(), counts.indel.to_json());
+    report.insert(
+        "truth_input".into(),
+        serde_json::to_value(&truth_stats).unwrap_or(Value::Null),
+    );
+    report.insert(
+        "query_input".into(),
+        serde_json::to_value(&query_stats).unwrap_or(Value::Null),
+    );
+    report.insert("clusters_skipped".into(), json!(counts.clusters_skipped));
+    report.insert("warnings".into(), json!(warnings));
+    let columns = [
+        "tp",
+        "fp",
+        "fn",
+        "query_tp",
+        "precision",
+        "recall",
+        "f1",
+        "genotype_concordance",
+    ];
+    let text = report::table(
+        &[("SNV", &report["snv"]), ("INDEL", &report["indel"])],
+        &columns,
+    );
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok((report, text))
+}
+
+fn run_somatic(args: &EvalArgs, regions: Option<&Regions>) -> Result<(Map<String, Value>, String)> {
+    if args.sample.is_some() || args.truth_sample.is_some() {
+        return Err(StepError::input(
+            "--sample/--truth-sample apply to germline mode only; somatic mode reads no genotypes",
+        ));
+    }
+    let fp_regions = args
+        .fp_regions
+        .as_deref()
+        .map(Regions::from_path)
+        .transpose()?;
+    let counts = somatic::compare(&args.truth, &args.query, regions, fp_regions.as_ref())?;
+    let fp_size = fp_regions.as_ref().map(Regions::size);
+    let mut report = header(args, "somatic");
+    report.insert(
+        "fp_regions".into(),
+        args.fp_regions
+            .as_deref()
+            .map_or(Value::Null, |p| p.display().to_string().into()),
+    );
+    report.insert("fp_region_size".into(), json!(fp_size));
+    report.extend(somatic::to_json(&counts, fp_size));
+    let rows: Vec<(&str, &Value)> = somatic::TYPES
+        .iter()
+        .filter_map(|(name, key, _)| report.get(*key).map(|v| (*name, v)))
+        .collect();
+    let text = report::table(
+        &rows,
+        &[
+            "total_truth",
+            "total_query",
+            "tp",
+            "fp",
+            "fn",
+            "unk",
+            "precision",
+            "recall",
+        ],
+    );
+    Ok((report, text))
+}
