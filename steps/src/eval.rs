@@ -12,8 +12,9 @@
 //!
 //! Layout: [`variant`] (normalised alleles), [`vcf`] (reading), [`regions`] (BED), [`reference`],
 //! [`haplotype`] (cluster matching), [`germline`] and [`somatic`] (the two comparisons), [`report`]
-//! (counts, JSON, table), [`planner`] (the step kind).
+//! (counts, JSON, table), [`annotate`] (TP/FP/FN VCFs), [`planner`] (the step kind).
 
+pub mod annotate;
 pub mod germline;
 pub mod haplotype;
 pub mod planner;
@@ -65,6 +66,10 @@ pub struct EvalArgs {
     /// Truth sample to compare (default: the first).
     #[arg(long)]
     pub truth_sample: Option<String>,
+    /// Germline mode: also write `<PREFIX>.truth.vcf` and `<PREFIX>.query.vcf`, every normalised
+    /// allele annotated TP/FP/FN.
+    #[arg(long, value_name = "PREFIX")]
+    pub annotated: Option<PathBuf>,
 }
 
 pub fn run(args: EvalArgs) -> Result<()> {
@@ -137,7 +142,10 @@ fn run_germline(
             ));
         }
     }
-    let counts = germline::compare(&truth, &query, reference.as_mut(), regions)?;
+    let (counts, statuses) = germline::compare(&truth, &query, reference.as_mut(), regions)?;
+    if let Some(prefix) = &args.annotated {
+        annotate::write(prefix, &truth, &query, &statuses, regions)?;
+    }
     if counts.clusters_skipped > 0 {
         warnings.push(format!(
             "{} clusters had more than {} unmatched alleles on a side and were not haplotype-matched",
@@ -182,6 +190,11 @@ fn run_somatic(args: &EvalArgs, regions: Option<&Regions>) -> Result<(Map<String
     if args.sample.is_some() || args.truth_sample.is_some() {
         return Err(StepError::input(
             "--sample/--truth-sample apply to germline mode only; somatic mode reads no genotypes",
+        ));
+    }
+    if args.annotated.is_some() {
+        return Err(StepError::input(
+            "--annotated applies to germline mode only; drop it or --somatic",
         ));
     }
     let fp_regions = args

@@ -174,6 +174,34 @@ fn self_and_perturbed(truth: &Path, bed: &Path) {
     }
 }
 
+/// Touching variants written as one complex record still match, by haplotype, with nothing lost.
+fn merged_neighbours_match(truth: &Path) {
+    let (text, merged) = perturb::merge_neighbours(&perturb::read_text(truth));
+    assert!(merged > 100, "only {merged} pairs merged");
+    let dir = tempfile::tempdir().unwrap();
+    let query = dir.path().join("merged.vcf");
+    std::fs::write(&query, text).unwrap();
+    let r = eval(&[p("--truth"), truth, p("--query"), &query], &[]);
+    eprintln!(
+        "{}: {merged} merged\nsnv {}\nindel {}",
+        truth.display(),
+        r["snv"],
+        r["indel"]
+    );
+    for class in ["snv", "indel"] {
+        assert_eq!(
+            counts(&r, class),
+            [r[class]["truth_total"].as_u64().unwrap(), 0, 0, 0],
+            "{class}"
+        );
+    }
+    assert!(
+        r["indel"]["tp_by_haplotype"].as_u64().unwrap() > 10,
+        "{}",
+        r["indel"]
+    );
+}
+
 #[test]
 fn platinum_chr21_self_and_perturbed() {
     let Some(data) = shared_data() else { return };
@@ -182,6 +210,7 @@ fn platinum_chr21_self_and_perturbed() {
         &d.join("PG_NA12878_hg38-chr21.vcf.gz"),
         &d.join("PG_Conf_hg38-chr21.bed.gz"),
     );
+    merged_neighbours_match(&d.join("PG_NA12878_hg38-chr21.vcf.gz"));
 }
 
 #[test]
@@ -192,6 +221,7 @@ fn giab_cmrg_self_and_perturbed() {
         &d.join("HG002_GRCh38_CMRG_smallvar_v1.00.vcf.gz"),
         &d.join("HG002_GRCh38_CMRG_smallvar_v1.00.bed"),
     );
+    merged_neighbours_match(&d.join("HG002_GRCh38_CMRG_smallvar_v1.00.vcf.gz"));
 }
 
 /// Indels moved to the right end of their repeats match again once left-aligned against the reference.

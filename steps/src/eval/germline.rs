@@ -16,6 +16,8 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
+
 use super::haplotype::{match_cluster, Window};
 use super::reference::Reference;
 use super::regions::Regions;
@@ -36,14 +38,18 @@ pub struct Status {
     pub by_haplotype: bool,
 }
 
+/// The status of every truth and query allele, per contig, parallel to the [`Calls`].
+pub type Statuses = IndexMap<String, (Vec<Status>, Vec<Status>)>;
+
 /// Compare two call sets and count, restricted to `regions` when given.
 pub fn compare(
     truth: &Calls,
     query: &Calls,
     mut reference: Option<&mut Reference>,
     regions: Option<&Regions>,
-) -> Result<GermlineCounts> {
+) -> Result<(GermlineCounts, Statuses)> {
     let mut counts = GermlineCounts::default();
+    let mut statuses = Statuses::new();
     let empty = Vec::new();
     let contigs: Vec<&String> = truth
         .keys()
@@ -67,8 +73,9 @@ pub fn compare(
             c.query_total += 1;
             c.query_tp += u64::from(s.matched);
         }
+        statuses.insert(contig.clone(), (ts, qs));
     }
-    Ok(counts)
+    Ok((counts, statuses))
 }
 
 fn count_truth(c: &mut ClassCounts, s: &Status) {
@@ -390,14 +397,14 @@ mod tests {
             calls(&["2 C A 0/1", "22 T G 0/1", "35 T A 0/1"], false),
         )]
         .into();
-        let all = compare(&t, &q, None, None).unwrap();
+        let (all, _) = compare(&t, &q, None, None).unwrap();
         assert_eq!((all.snv.truth_tp, all.snv.fn_(), all.snv.fp()), (1, 2, 2));
         // Positions 15..25 (0-based, half-open): only the T>C / T>G pair at 21 counts.
         let dir = tempfile::tempdir().unwrap();
         let bed = dir.path().join("r.bed");
         std::fs::write(&bed, "c1\t15\t25\n").unwrap();
         let r = Regions::from_path(&bed).unwrap();
-        let inside = compare(&t, &q, None, Some(&r)).unwrap();
+        let (inside, _) = compare(&t, &q, None, Some(&r)).unwrap();
         assert_eq!(
             (
                 inside.snv.truth_total,

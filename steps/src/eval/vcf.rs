@@ -115,6 +115,7 @@ pub fn read_calls(
             stats.ref_mismatch += 1;
         }
         let out = calls.entry(contig).or_default();
+        let first = out.len();
         for (index, zygosity) in alleles {
             let Some(alt) = all.get(index) else {
                 return Err(bad_record(
@@ -138,11 +139,26 @@ pub fn read_calls(
                 });
             }
         }
+        merge_shared(out, first);
     }
     for v in calls.values_mut() {
         v.sort_by(|a, b| a.key().cmp(&b.key()));
     }
     Ok((calls, stats))
+}
+
+/// Two ALTs of one record can decompose to the same SNV (`ACG>TCG,TCA` with `1/2` carries `A>T`
+/// on both haplotypes): keep one copy, homozygous.
+fn merge_shared(out: &mut Vec<Variant>, first: usize) {
+    let mut i = first;
+    while i < out.len() {
+        if let Some(j) = (first..i).find(|&j| out[j].key() == out[i].key()) {
+            out[j].zygosity = Zygosity::Hom;
+            out.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 fn reference_agrees(seq: &[u8], pos: u64, r: &[u8]) -> bool {
@@ -224,6 +240,22 @@ fn zygosities(called: &[Option<usize>]) -> Vec<(usize, Zygosity)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alleles_shared_by_two_alts_become_one_homozygous_allele() {
+        let v = |pos, a: &str| Variant {
+            pos,
+            ref_allele: b"A".to_vec(),
+            alt: a.into(),
+            zygosity: Zygosity::HetAlt,
+            record: 1,
+        };
+        let mut out = vec![v(1, "C"), v(5, "T"), v(7, "G"), v(5, "T"), v(8, "C")];
+        merge_shared(&mut out, 1);
+        assert_eq!(out.len(), 4);
+        assert_eq!(out[1].zygosity, Zygosity::Hom);
+        assert_eq!(out[2].zygosity, Zygosity::HetAlt);
+    }
 
     #[test]
     fn genotype_alleles_get_their_zygosity() {

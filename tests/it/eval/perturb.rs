@@ -200,3 +200,54 @@ pub fn right_shift_indels(text: &str, seq: &[u8]) -> (String, u64) {
     }
     (out, moved)
 }
+
+/// Write pairs of touching records on the same phased haplotype (the second starts where the
+/// first's REF ends, same `a|b` genotype) as one record: an SNV next to a deletion becomes one
+/// complex allele, which only haplotype matching can match. Returns the text and the pairs merged.
+pub fn merge_neighbours(text: &str) -> (String, u64) {
+    let mut out = String::new();
+    let mut merged = 0;
+    let mut pending: Option<Vec<String>> = None;
+    let mergeable = |f: &[String]| {
+        let gt = f[9].split(':').next().unwrap_or("").to_string();
+        matches!(f[6].as_str(), "PASS" | ".")
+            && gt.contains('|')
+            && gt != "0|0"
+            && !f[4].contains(',')
+            && f[3]
+                .bytes()
+                .chain(f[4].bytes())
+                .all(|b| b"ACGT".contains(&b))
+    };
+    for line in text.lines() {
+        if line.starts_with('#') {
+            out.push_str(&format!("{line}\n"));
+            continue;
+        }
+        let f: Vec<String> = line.split('\t').map(str::to_string).collect();
+        if let Some(prev) = pending.take() {
+            let touches = prev[0] == f[0]
+                && prev[1].parse::<usize>().unwrap() + prev[3].len()
+                    == f[1].parse::<usize>().unwrap()
+                && prev[9].split(':').next() == f[9].split(':').next();
+            if touches && mergeable(&f) {
+                let mut g = prev.clone();
+                g[3] = format!("{}{}", prev[3], f[3]);
+                g[4] = format!("{}{}", prev[4], f[4]);
+                out.push_str(&format!("{}\n", g.join("\t")));
+                merged += 1;
+                continue;
+            }
+            out.push_str(&format!("{}\n", prev.join("\t")));
+        }
+        if mergeable(&f) {
+            pending = Some(f);
+        } else {
+            out.push_str(&format!("{line}\n"));
+        }
+    }
+    if let Some(prev) = pending {
+        out.push_str(&format!("{}\n", prev.join("\t")));
+    }
+    (out, merged)
+}
