@@ -313,3 +313,53 @@ fn bad_inputs_fail_with_a_message_and_no_report() {
     assert_eq!(code, Some(0), "{err}");
     assert!(json.exists());
 }
+
+/// The annotated VCFs agree with the counts, and two runs write identical bytes.
+#[test]
+fn annotated_vcfs_agree_with_the_report_and_reruns_are_identical() {
+    let Some(data) = shared_data() else { return };
+    let d = data.join("grch38-chr22");
+    let truth = d.join("truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz");
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _) = perturb::perturb(&perturb::read_text(&truth));
+    let query = dir.path().join("q.vcf");
+    std::fs::write(&query, text).unwrap();
+    let run = |name: &str| {
+        let prefix = dir.path().join(name);
+        let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(["step", "eval", "--truth"])
+            .arg(&truth)
+            .arg("--query")
+            .arg(&query)
+            .arg("--reference")
+            .arg(d.join("reference/chr22_16570000_16610000.fa"))
+            .arg("--annotated")
+            .arg(&prefix)
+            .arg("--json")
+            .arg(prefix.with_extension("json"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ["json", "truth.vcf", "query.vcf"]
+            .map(|ext| std::fs::read(prefix.with_extension(ext)).unwrap())
+    };
+    let first = run("a");
+    assert_eq!(first, run("b"));
+    let report: Value = serde_json::from_slice(&first[0]).unwrap();
+    let decisions = |vcf: &[u8], bd: &str| {
+        String::from_utf8_lossy(vcf)
+            .lines()
+            .filter(|l| l.contains(&format!("BD={bd};")))
+            .count() as u64
+    };
+    let sum = |k: &str| report["snv"][k].as_u64().unwrap() + report["indel"][k].as_u64().unwrap();
+    assert_eq!(decisions(&first[1], "FN"), sum("fn"));
+    assert_eq!(decisions(&first[1], "TP"), sum("tp"));
+    assert_eq!(decisions(&first[2], "FP"), sum("fp"));
+    assert_eq!(decisions(&first[2], "TP"), sum("query_tp"));
+    assert!(sum("fn") > 0 && sum("genotype_mismatch") > 0, "{report}");
+}

@@ -2,8 +2,9 @@
 //! every query allele with TP/FP, so a user can look at what was missed or wrongly called.
 //!
 //! The INFO keys follow hap.py's output where one exists: `BD` (decision: TP, FP, FN, or N when the
-//! allele lies outside the regions and is not counted) and `BK` (match kind: `am` allele-exact,
-//! `hm` haplotype match, `.` none); `GTM` says whether the genotype matched. Records are in the
+//! allele lies outside the regions and is not counted) and `BK` (`gm` genotype match, `am` allele
+//! match with a different or unknown genotype, `.` none); `MM` says how the match was found
+//! (`exact` spelling or `haplotype` sequence). Records are in the
 //! normalised form the comparison used, so an MNP shows as its SNVs. The files are plain text,
 //! written to a temporary name and renamed.
 
@@ -18,8 +19,8 @@ use crate::{Result, StepError};
 
 const HEADER: &str = "##fileformat=VCFv4.2
 ##INFO=<ID=BD,Number=1,Type=String,Description=\"Decision: TP, FP, FN, or N (outside the regions, not counted)\">
-##INFO=<ID=BK,Number=1,Type=String,Description=\"Match kind: am (allele-exact), hm (haplotype), . (none)\">
-##INFO=<ID=GTM,Number=1,Type=Integer,Description=\"1 when the genotype matched, 0 when not (TPs with known genotypes)\">
+##INFO=<ID=BK,Number=1,Type=String,Description=\"Match kind: gm (genotype match), am (allele match only), . (none)\">
+##INFO=<ID=MM,Number=1,Type=String,Description=\"How the match was found: exact (same spelling) or haplotype (same sequence)\">
 ##INFO=<ID=SRC,Number=1,Type=Integer,Description=\"Data record number in the input VCF\">
 ##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype of this allele (1/2 written 0/1 with BK)\">
 ";
@@ -86,21 +87,23 @@ fn line(contig: &str, v: &Variant, s: &Status, counted: bool, truth: bool) -> St
         (true, false, true) => "FN",
         (true, false, false) => "FP",
     };
-    let bk = match (s.matched, s.by_haplotype) {
+    let bk = match (s.matched, s.genotype_match) {
         (false, _) => ".",
-        (true, false) => "am",
-        (true, true) => "hm",
+        (true, Some(true)) => "gm",
+        (true, _) => "am",
     };
-    let gtm = s
-        .genotype_match
-        .map_or(String::new(), |m| format!(";GTM={}", u8::from(m)));
+    let mm = match (s.matched, s.by_haplotype) {
+        (false, _) => "",
+        (true, false) => ";MM=exact",
+        (true, true) => ";MM=haplotype",
+    };
     let gt = match v.zygosity {
         Zygosity::Het | Zygosity::HetAlt => "0/1",
         Zygosity::Hom => "1/1",
         Zygosity::Unknown => "./.",
     };
     format!(
-        "{contig}\t{}\t.\t{}\t{}\t.\t.\tBD={bd};BK={bk}{gtm};SRC={}\tGT\t{gt}",
+        "{contig}\t{}\t.\t{}\t{}\t.\t.\tBD={bd};BK={bk}{mm};SRC={}\tGT\t{gt}",
         v.pos + 1,
         String::from_utf8_lossy(&v.ref_allele),
         String::from_utf8_lossy(&v.alt),
@@ -128,7 +131,7 @@ mod tests {
         };
         assert_eq!(
             line("c1", &v, &s, true, true),
-            "c1\t10\t.\tCA\tC\t.\t.\tBD=TP;BK=hm;GTM=0;SRC=7\tGT\t1/1"
+            "c1\t10\t.\tCA\tC\t.\t.\tBD=TP;BK=am;MM=haplotype;SRC=7\tGT\t1/1"
         );
         let miss = Status::default();
         assert!(line("c1", &v, &miss, true, false).contains("BD=FP;BK=.;SRC"));

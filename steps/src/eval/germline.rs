@@ -72,6 +72,7 @@ pub fn compare(
             let c = counts.class_mut(v.class());
             c.query_total += 1;
             c.query_tp += u64::from(s.matched);
+            c.query_genotype_mismatch += u64::from(s.genotype_match == Some(false));
         }
         statuses.insert(contig.clone(), (ts, qs));
     }

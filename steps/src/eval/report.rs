@@ -2,8 +2,11 @@
 //!
 //! The JSON has one object per class (`snv`, `indel`) with `tp`, `fp`, `fn`, `precision`, `recall`,
 //! `f1`; `tp` is the truth-side TP (the one recall uses) and `query_tp` the query-side TP (the one
-//! precision uses), which differ when one MNP matches two SNVs. Metrics with an empty denominator are
-//! `null`. Keys are in a fixed order and nothing depends on time, so a rerun is byte-identical.
+//! precision uses), which differ when one MNP matches two SNVs. A TP here is an allele match (as
+//! vcfeval's `--squash-ploidy`); genotype errors among TPs are reported as `genotype_mismatch` (truth
+//! side), `fp_gt` (query side) and `genotype_concordance`, and the `strict` object recounts with
+//! hap.py's own rule, where a genotype error is both an FN and an FP. Metrics with an empty
+//! denominator are `null`. Keys are in a fixed order and nothing depends on time, so a rerun is byte-identical.
 
 use std::io::Write;
 use std::path::Path;
@@ -24,6 +27,8 @@ pub struct ClassCounts {
     pub query_tp: u64,
     pub genotype_match: u64,
     pub genotype_mismatch: u64,
+    /// Query TPs whose genotype differs from the truth's (hap.py's FP.gt).
+    pub query_genotype_mismatch: u64,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -83,6 +88,26 @@ impl ClassCounts {
             "genotype_match": self.genotype_match,
             "genotype_mismatch": self.genotype_mismatch,
             "genotype_concordance": metric(ratio(self.genotype_match, self.genotype_match + self.genotype_mismatch)),
+            "fp_gt": self.query_genotype_mismatch,
+            "strict": self.strict_json(),
+        })
+    }
+
+    /// hap.py's own rule: a genotype error is an FN and an FP (alleles with unknown genotypes pass).
+    fn strict_json(&self) -> Value {
+        let tp = self.truth_tp - self.genotype_mismatch;
+        let query_tp = self.query_tp - self.query_genotype_mismatch;
+        let (p, r) = (
+            ratio(query_tp, self.query_total),
+            ratio(tp, self.truth_total),
+        );
+        json!({
+            "tp": tp,
+            "fp": self.query_total - query_tp,
+            "fn": self.truth_total - tp,
+            "precision": metric(p),
+            "recall": metric(r),
+            "f1": metric(f1(p, r)),
         })
     }
 }
@@ -183,6 +208,17 @@ mod tests {
         assert_eq!(v["recall"], 0.8);
         assert_eq!(v["f1"], 0.774194);
         assert_eq!(ClassCounts::default().to_json()["precision"], Value::Null);
+        let gt = ClassCounts {
+            genotype_mismatch: 2,
+            query_genotype_mismatch: 3,
+            ..c
+        };
+        let strict = &gt.to_json()["strict"];
+        assert_eq!(
+            (&strict["tp"], &strict["fp"], &strict["fn"]),
+            (&json!(6), &json!(6), &json!(4))
+        );
+        assert_eq!(strict["precision"], 0.5);
     }
 
     #[test]
