@@ -221,3 +221,70 @@ fn place(
 fn overlaps_placed(vars: &[&Variant], chosen: &[Placement], i: usize, p: Placement) -> bool {
     (0..i).any(|j| chosen[j] & p != 0 && vars[j].end() > vars[i].pos && vars[i].end() > vars[j].pos)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    //                   0123456789
+    const REF: &[u8] = b"GCAAAAATGC";
+
+    fn v(pos: u64, r: &str, a: &str, zygosity: Zygosity) -> Variant {
+        Variant {
+            pos,
+            ref_allele: r.into(),
+            alt: a.into(),
+            zygosity,
+            record: 0,
+        }
+    }
+
+    #[test]
+    fn unknown_bases_only_equal_themselves() {
+        let a = v(1, "C", "T", Zygosity::Het);
+        let b = v(5, "A", "G", Zygosity::Het);
+        let w = Window::from_alleles([&a, &b], 1, 6);
+        assert_eq!(w.symbols, [u32::from(b'C'), 257, 258, 259, u32::from(b'A')]);
+        assert_eq!(
+            w.apply(&[&b]),
+            [u32::from(b'C'), 257, 258, 259, u32::from(b'G')]
+        );
+    }
+
+    #[test]
+    fn overlapping_alleles_go_on_different_haplotypes() {
+        use Zygosity::Het;
+        // A deletion of AA in the A run and an SNV inside it, necessarily on the other haplotype;
+        // the query writes the deletion one base to the left.
+        let truth = [v(2, "AAA", "A", Het), v(3, "A", "G", Het)];
+        let query = [v(1, "CAA", "C", Het), v(3, "A", "G", Het)];
+        let w = Window::from_reference(REF, 1, 6);
+        let t: Vec<&Variant> = truth.iter().collect();
+        let q: Vec<&Variant> = query.iter().collect();
+        let m = match_cluster(&t, &q, &w).unwrap();
+        assert_eq!(
+            m,
+            ClusterMatch {
+                truth: vec![true, true],
+                query: vec![true, true],
+                genotypes_agree: true
+            }
+        );
+        // Called homozygous, the SNV cannot share a haplotype with the deletion: alleles match,
+        // genotypes do not.
+        let query = [v(1, "CAA", "C", Het), v(3, "A", "G", Zygosity::Hom)];
+        let q: Vec<&Variant> = query.iter().collect();
+        let m = match_cluster(&t, &q, &w).unwrap();
+        assert!(m.truth.iter().all(|&x| x) && !m.genotypes_agree);
+    }
+
+    #[test]
+    fn oversized_clusters_are_not_tried() {
+        let many: Vec<Variant> = (0..=MAX_CLUSTER_SIDE as u64)
+            .map(|i| v(i, "A", "C", Zygosity::Het))
+            .collect();
+        let refs: Vec<&Variant> = many.iter().collect();
+        let w = Window::from_alleles(refs.iter().copied(), 0, many.len() as u64);
+        assert!(match_cluster(&refs, &refs[..1], &w).is_none());
+    }
+}

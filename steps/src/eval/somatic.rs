@@ -210,6 +210,71 @@ pub fn to_json(
 mod tests {
     use super::*;
 
+    fn vcf(dir: &Path, name: &str, records: &[&str]) -> std::path::PathBuf {
+        let path = dir.join(name);
+        let mut text = String::from("##fileformat=VCFv4.2\n##contig=<ID=c1,length=1000>\n");
+        text.push_str("##FILTER=<ID=LowQ,Description=\"low\">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+        for r in records {
+            text.push_str(&format!("c1\t{}\t.\t.\n", r.replace(' ', "\t")));
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn bed(dir: &Path, text: &str) -> Regions {
+        let path = dir.join("r.bed");
+        std::fs::write(&path, text).unwrap();
+        Regions::from_path(&path).unwrap()
+    }
+
+    #[test]
+    fn counts_like_sompy() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // POS ID REF ALT QUAL FILTER
+        let truth = vcf(
+            d,
+            "t.vcf",
+            &[
+                "100 . A G . PASS",
+                "200 . CA C . PASS",
+                "300 . T A . LowQ",
+                "400 . G T . .",
+            ],
+        );
+        let query = vcf(
+            d,
+            "q.vcf",
+            &[
+                "100 . A G . PASS",  // TP
+                "200 . CAA CA . .", // the same deletion spelled otherwise: no normalisation, FP/UNK
+                "400 . G C . PASS", // other ALT: FN + FP/UNK
+                "500 . C T . LowQ", // filtered: not read
+                "600 . ACG ATT . .", // an MNP
+            ],
+        );
+        let c = compare(&truth, &query, None, None).unwrap();
+        let snv = &c["SNVs"];
+        assert_eq!(
+            (snv.total_truth, snv.tp, snv.fn_, snv.fp, snv.unk),
+            (2, 1, 1, 1, 0)
+        );
+        assert_eq!((c["indels"].tp, c["indels"].fn_, c["indels"].fp), (0, 1, 1));
+        assert_eq!(c["MNPs"].total_query, 1);
+        assert_eq!((c["records"].total_truth, c["records"].total_query), (3, 4));
+        // With FP regions, unmatched calls outside them are unknown.
+        let fp = bed(d, "c1\t150\t250\n");
+        let c = compare(&truth, &query, None, Some(&fp)).unwrap();
+        assert_eq!(
+            (c["indels"].fp, c["SNVs"].fp, c["SNVs"].unk, c["MNPs"].unk),
+            (1, 0, 1, 1)
+        );
+        // Regions keep records whose REF span overlaps them: the deletions start at 199 (0-based).
+        let regions = bed(d, "c1\t200\t450\n");
+        let c = compare(&truth, &query, Some(&regions), None).unwrap();
+        assert_eq!((c["records"].total_truth, c["records"].total_query), (2, 2));
+    }
+
     #[test]
     fn classifies_alleles_like_htslib() {
         assert_eq!(allele_type(b"A", b"G"), SNV);
