@@ -95,8 +95,30 @@ pub fn run(args: EvalArgs) -> Result<()> {
     Ok(())
 }
 
+fn name(p: &Path) -> Value {
+    let n = p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Value::from(n)
+}
+
+/// A warning when the two call sets name their contigs differently (`chr1` against `1`): nothing
+/// could match, and the counts would say the caller found nothing.
+pub fn disjoint_contigs<'a>(truth: &[&'a str], query: &[&'a str]) -> Option<String> {
+    let shared = truth.iter().any(|t| query.contains(t));
+    (!shared && !truth.is_empty() && !query.is_empty()).then(|| {
+        format!(
+            "truth and query share no contig name (truth: {}; query: {}); rename one side's contigs",
+            truth.iter().take(3).copied().collect::<Vec<_>>().join(", "),
+            query.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+/// The report's first keys. Inputs are named by file name only: a workflow task sees its inputs
+/// under paths that change from run to run, and the report must not.
 fn header(args: &EvalArgs, mode: &str) -> Map<String, Value> {
-    let name = |p: &Path| Value::from(p.display().to_string());
     let mut m = Map::new();
     m.insert("mode".into(), mode.into());
     m.insert("truth".into(), name(&args.truth));
@@ -117,13 +139,6 @@ fn run_germline(
     regions: Option<&Regions>,
 ) -> Result<(Map<String, Value>, String)> {
     let mut reference = args.reference.as_deref().map(Reference::open).transpose()?;
-    let mut warnings = Vec::new();
-    if reference.is_none() {
-        warnings.push(
-            "no --reference: indels are not left-aligned, so an indel placed differently in a repeat may count as FP + FN"
-                .to_string(),
-        );
-    }
     let truth_in = VcfInput {
         path: &args.truth,
         sample: args.truth_sample.as_deref(),
@@ -134,14 +149,11 @@ fn run_germline(
     };
     let (truth, truth_stats) = vcf::read_calls(&truth_in, reference.as_mut())?;
     let (query, query_stats) = vcf::read_calls(&query_in, reference.as_mut())?;
-    for (side, s) in [("truth", &truth_stats), ("query", &query_stats)] {
-        if s.ref_mismatch > 0 {
-            warnings.push(format!(
-                "{side}: {} records whose REF disagrees with the reference (wrong build?)",
-                s.ref_mismatch
-            ));
-        }
-    }
+    let mut warnings = input_warnings(reference.is_some(), [&truth_stats, &query_stats]);
+    warnings.extend(disjoint_contigs(
+        &contig_names(&truth),
+        &contig_names(&query),
+    ));
     let (counts, statuses) = germline::compare(&truth, &query, reference.as_mut(), regions)?;
     if let Some(prefix) = &args.annotated {
         annotate::write(prefix, &truth, &query, &statuses, regions)?;
@@ -153,17 +165,14 @@ fn run_germline(
             haplotype::MAX_CLUSTER_SIDE
         ));
     }
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     let mut report = header(args, "germline");
     report.insert("snv".into(), counts.snv.to_json());
     report.insert("indel".into(), counts.indel.to_json());
-    report.insert(
-        "truth_input".into(),
-        serde_json::to_value(&truth_stats).unwrap_or(Value::Null),
-    );
-    report.insert(
-        "query_input".into(),
-        serde_json::to_value(&query_stats).unwrap_or(Value::Null),
-    );
+    report.insert("truth_input".into(), json!(truth_stats));
+    report.insert("query_input".into(), json!(query_stats));
     report.insert("clusters_skipped".into(), json!(counts.clusters_skipped));
     report.insert("warnings".into(), json!(warnings));
     let columns = [
@@ -180,10 +189,30 @@ fn run_germline(
         &[("SNV", &report["snv"]), ("INDEL", &report["indel"])],
         &columns,
     );
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
     Ok((report, text))
+}
+
+fn contig_names(calls: &vcf::Calls) -> Vec<&str> {
+    calls.keys().map(String::as_str).collect()
+}
+
+fn input_warnings(have_reference: bool, stats: [&vcf::ReadStats; 2]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if !have_reference {
+        warnings.push(
+            "no --reference: indels are not left-aligned, so an indel placed differently in a repeat may count as FP + FN"
+                .to_string(),
+        );
+    }
+    for (side, s) in ["truth", "query"].iter().zip(stats) {
+        if s.ref_mismatch > 0 {
+            warnings.push(format!(
+                "{side}: {} records whose REF disagrees with the reference (wrong build?)",
+                s.ref_mismatch
+            ));
+        }
+    }
+    warnings
 }
 
 fn run_somatic(args: &EvalArgs, regions: Option<&Regions>) -> Result<(Map<String, Value>, String)> {
@@ -202,16 +231,19 @@ fn run_somatic(args: &EvalArgs, regions: Option<&Regions>) -> Result<(Map<String
         .as_deref()
         .map(Regions::from_path)
         .transpose()?;
-    let counts = somatic::compare(&args.truth, &args.query, regions, fp_regions.as_ref())?;
+    let (counts, warning) =
+        somatic::compare(&args.truth, &args.query, regions, fp_regions.as_ref())?;
+    if let Some(w) = &warning {
+        eprintln!("warning: {w}");
+    }
     let fp_size = fp_regions.as_ref().map(Regions::size);
     let mut report = header(args, "somatic");
     report.insert(
         "fp_regions".into(),
-        args.fp_regions
-            .as_deref()
-            .map_or(Value::Null, |p| p.display().to_string().into()),
+        args.fp_regions.as_deref().map_or(Value::Null, name),
     );
     report.insert("fp_region_size".into(), json!(fp_size));
+    report.insert("warnings".into(), json!(Vec::from_iter(warning)));
     report.extend(somatic::to_json(&counts, fp_size));
     let rows: Vec<(&str, &Value)> = somatic::TYPES
         .iter()
@@ -231,4 +263,25 @@ fn run_somatic(args: &EvalArgs, regions: Option<&Regions>) -> Result<(Map<String
         ],
     );
     Ok((report, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warns_when_contig_names_never_meet() {
+        let w = disjoint_contigs(&["chr1", "chr2"], &["1", "2"]).unwrap();
+        assert!(w.contains("chr1, chr2") && w.contains("rename"), "{w}");
+        assert!(disjoint_contigs(&["chr1", "chr2"], &["chr2"]).is_none());
+        assert!(disjoint_contigs(&[], &["1"]).is_none());
+    }
+
+    #[test]
+    fn reports_name_inputs_by_file_name() {
+        assert_eq!(
+            name(Path::new("/tmp/task-1/in/truth.vcf.gz")),
+            "truth.vcf.gz"
+        );
+    }
 }

@@ -122,15 +122,17 @@ fn read_sites(path: &Path, regions: Option<&Regions>) -> Result<Vec<Site>> {
     Ok(out)
 }
 
-/// The som.py comparison; returns the per-type counts keyed by som.py's type names.
+/// The som.py comparison; returns the per-type counts keyed by som.py's type names, and a warning
+/// when the two files share no contig name.
 pub fn compare(
     truth: &Path,
     query: &Path,
     regions: Option<&Regions>,
     fp_regions: Option<&Regions>,
-) -> Result<IndexMap<&'static str, SomaticCounts>> {
+) -> Result<(IndexMap<&'static str, SomaticCounts>, Option<String>)> {
     let truth = read_sites(truth, regions)?;
     let query = read_sites(query, regions)?;
+    let warning = super::disjoint_contigs(&contigs(&truth), &contigs(&query));
     let mut available: HashMap<&SiteKey, u32> = HashMap::new();
     for s in &query {
         *available.entry(&s.key).or_default() += 1;
@@ -176,7 +178,13 @@ pub fn compare(
             }
         }
     }
-    Ok(counts)
+    Ok((counts, warning))
+}
+
+fn contigs(sites: &[Site]) -> Vec<&str> {
+    let mut names: Vec<&str> = sites.iter().map(|s| s.key.contig.as_str()).collect();
+    names.dedup();
+    names
 }
 
 fn types_of<'a>(
@@ -253,7 +261,7 @@ mod tests {
                 "600 . ACG ATT . .", // an MNP
             ],
         );
-        let c = compare(&truth, &query, None, None).unwrap();
+        let (c, _) = compare(&truth, &query, None, None).unwrap();
         let snv = &c["SNVs"];
         assert_eq!(
             (snv.total_truth, snv.tp, snv.fn_, snv.fp, snv.unk),
@@ -264,14 +272,14 @@ mod tests {
         assert_eq!((c["records"].total_truth, c["records"].total_query), (3, 4));
         // With FP regions, unmatched calls outside them are unknown.
         let fp = bed(d, "c1\t150\t250\n");
-        let c = compare(&truth, &query, None, Some(&fp)).unwrap();
+        let (c, _) = compare(&truth, &query, None, Some(&fp)).unwrap();
         assert_eq!(
             (c["indels"].fp, c["SNVs"].fp, c["SNVs"].unk, c["MNPs"].unk),
             (1, 0, 1, 1)
         );
         // Regions keep records whose REF span overlaps them: the deletions start at 199 (0-based).
         let regions = bed(d, "c1\t200\t450\n");
-        let c = compare(&truth, &query, Some(&regions), None).unwrap();
+        let (c, _) = compare(&truth, &query, Some(&regions), None).unwrap();
         assert_eq!((c["records"].total_truth, c["records"].total_query), (2, 2));
     }
 

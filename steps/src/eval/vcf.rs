@@ -73,12 +73,11 @@ fn sample_index(reader: &bcf::Reader, input: &VcfInput<'_>) -> Result<Option<usi
     }
 }
 
-/// Whether a record's FILTER is `PASS` or `.`.
+/// Whether a record's FILTER is `PASS` or `.` (htslib stores `.` as no filter at all).
 pub fn passes(record: &bcf::Record) -> bool {
-    record.has_filter("PASS".as_bytes())
-        || record
-            .filters()
-            .all(|id| record.header().id_to_name(id) == b"PASS")
+    record
+        .filters()
+        .all(|id| record.header().id_to_name(id) == b"PASS")
 }
 
 /// Read the genotyped alleles of one sample, normalised (left-aligned when `reference` is given).
