@@ -4,13 +4,17 @@
 //! som.py reads no genotypes: a somatic VCF's sample columns are tumour and normal, not haplotypes.
 //! What it does, and what this does the same way:
 //! - both files keep only records whose FILTER is `PASS` or `.` (som.py's default; `-P` would keep
-//!   filtered query records);
+//!   filtered query records: the published example used it, but its query files are all PASS);
+//! - contig names are compared as written (som.py adds a missing `chr` prefix to both files; here a
+//!   warning says when the files share no contig name);
 //! - `--regions` keeps records whose REF span overlaps the BED (som.py passes it to `bcftools view -R`);
 //! - no normalisation (som.py's default; `-N` would run `bcftools norm`);
 //! - a query record matches a truth record with the same contig, POS, REF and ALT alleles
 //!   (`bcftools isec`'s default exact comparison), one to one;
 //! - an unmatched query record is an FP when its REF span overlaps the FP-regions BED and "unknown"
-//!   (UNK) otherwise; without an FP-regions BED every unmatched query record is an FP;
+//!   (UNK) otherwise, which is som.py's `-f BED --count-unk` (the published example's options);
+//!   without an FP-regions BED every unmatched query record is an FP, som.py's default. som.py's
+//!   ambiguous-region BEDs (`-a`) are not supported;
 //! - records are counted per type the way `bcftools stats` counts them: a record is an SNV, indel,
 //!   MNP or other if any of its ALT alleles is, by htslib's classification (`CA>C` is an indel,
 //!   `AC>GT` an MNP, `ACG>AT` "other"), and once in `records`.
