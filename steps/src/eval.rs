@@ -48,7 +48,8 @@ pub struct EvalArgs {
     /// Reference FASTA (indexed); needed to left-align indels, optional otherwise.
     #[arg(long)]
     pub reference: Option<PathBuf>,
-    /// Count only variants inside these regions (BED; plain or gzipped).
+    /// Count only variants in these regions (BED, plain or gzipped): germline, a variant whose
+    /// position is inside; somatic, a record whose REF overlaps (as som.py's -R).
     #[arg(long)]
     pub regions: Option<PathBuf>,
     /// Somatic mode: unmatched query records outside these regions are "unknown", not FP (BED).

@@ -308,6 +308,16 @@ fn bad_inputs_fail_with_a_message_and_no_report() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("line 1"), "{err}");
     assert!(!json.exists());
+    let no_gt = dir.path().join("no_gt.vcf");
+    std::fs::write(
+        &no_gt,
+        "##fileformat=VCFv4.2\n##contig=<ID=c1>\n##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"d\">\n\
+         #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tT\nc1\t5\t.\tA\tC\t.\tPASS\t.\tDP\t9\n",
+    )
+    .unwrap();
+    let (code, err) = run(&["--query", no_gt.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--somatic"), "{err}");
     // A sites-only VCF against itself: nothing to count, but a valid report.
     let (code, err) = run(&["--query", vcf.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");

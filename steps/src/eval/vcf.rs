@@ -56,6 +56,13 @@ pub fn open(path: &Path) -> Result<bcf::Reader> {
 /// The sample column to read: the named one, or the first. `None` for a sites-only VCF.
 fn sample_index(reader: &bcf::Reader, input: &VcfInput<'_>) -> Result<Option<usize>> {
     let header = reader.header();
+    if header.sample_count() > 0 && header.name_to_id(b"GT").is_err() {
+        return Err(StepError::input(format!(
+            "{}: the sample columns carry no GT field, so there are no genotypes to compare; \
+             for tumour/normal calls use --somatic",
+            input.path.display()
+        )));
+    }
     match input.sample {
         Some(name) => header.sample_id(name.as_bytes()).map(Some).ok_or_else(|| {
             let known: Vec<String> = header
