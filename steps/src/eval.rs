@@ -10,7 +10,14 @@
 //! other end of a repeat only matches when the haplotype matcher can piece the repeat together from
 //! the REF alleles around it; a warning says so. Allele-exact matching and everything else work.
 //!
-//! Layout: [`variant`] (normalised alleles), [`vcf`] (reading), [`regions`] (BED), [`reference`],
+//! ```text
+//! cairn step eval --truth truth.vcf.gz --query calls.vcf.gz --reference ref.fa \
+//!     --regions confident.bed --json sample.eval.json [--annotated sample.eval]
+//! cairn step eval --somatic --truth truth.vcf.gz --query somatic.vcf.gz --fp-regions fp.bed \
+//!     --json sample.eval.json
+//! ```
+//!
+//! Layout: [`variant`] (normalised alleles), [`vcf`] (reading), [`regions`] (BED), [`reference`](mod@reference),
 //! [`haplotype`] (cluster matching), [`germline`] and [`somatic`] (the two comparisons), [`report`]
 //! (counts, JSON, table), [`annotate`] (TP/FP/FN VCFs), [`planner`] (the step kind).
 
