@@ -67,3 +67,21 @@ impl Reference {
         Ok(Some(seq))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_whole_contigs_and_knows_missing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let fa = dir.path().join("r.fa");
+        std::fs::write(&fa, ">c1 first\nACGTacgt\nNNA\n>c2\nGG\n").unwrap();
+        let mut r = Reference::open(&fa).unwrap();
+        assert_eq!(r.contig("c1").unwrap(), Some(b"ACGTACGTNNA".as_slice()));
+        assert_eq!(r.contig("c2").unwrap(), Some(b"GG".as_slice()));
+        assert_eq!(r.contig("c3").unwrap(), None);
+        assert_eq!(r.contig("c1").unwrap().map(<[u8]>::len), Some(11));
+        assert!(Reference::open(&dir.path().join("absent.fa")).is_err());
+    }
+}
