@@ -7,8 +7,9 @@
 //! negative (truth) or a false positive (query).
 //!
 //! Counting follows hap.py: recall counts truth alleles (TRUTH.TP / (TRUTH.TP + FN)), precision counts
-//! query alleles (QUERY.TP / (QUERY.TP + FP)), so an MNP matched by two SNVs is one truth TP and two
-//! query TPs. A TP is an allele match; whether the genotype matched too is genotype concordance.
+//! query alleles (QUERY.TP / (QUERY.TP + FP)), so a complex allele matched by an SNV plus an indel
+//! is one truth TP and two query TPs. A TP is an allele match; whether the genotype matched too is
+//! genotype concordance (the report also recounts with hap.py's stricter rule, see [`super::report`]).
 //! Matching uses every allele; the regions BED then decides which alleles are counted: an allele
 //! counts when its (normalised) position lies inside a region, on either side. Matching before
 //! restricting keeps a call just inside a region from becoming a false positive because its truth

@@ -2,7 +2,7 @@
 //!
 //! The JSON has one object per class (`snv`, `indel`) with `tp`, `fp`, `fn`, `precision`, `recall`,
 //! `f1`; `tp` is the truth-side TP (the one recall uses) and `query_tp` the query-side TP (the one
-//! precision uses), which differ when one MNP matches two SNVs. A TP here is an allele match (as
+//! precision uses), which differ when one complex allele matches an SNV plus an indel. A TP here is an allele match (as
 //! vcfeval's `--squash-ploidy`); genotype errors among TPs are reported as `genotype_mismatch` (truth
 //! side), `fp_gt` (query side) and `genotype_concordance`, and the `strict` object recounts with
 //! hap.py's own rule, where a genotype error is both an FN and an FP. Metrics with an empty
