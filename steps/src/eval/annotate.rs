@@ -22,7 +22,7 @@ const HEADER: &str = "##fileformat=VCFv4.2
 ##INFO=<ID=BK,Number=1,Type=String,Description=\"Match kind: gm (genotype match), am (allele match only), . (none)\">
 ##INFO=<ID=MM,Number=1,Type=String,Description=\"How the match was found: exact (same spelling) or haplotype (same sequence)\">
 ##INFO=<ID=SRC,Number=1,Type=Integer,Description=\"Data record number in the input VCF\">
-##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype of this allele (1/2 written 0/1 with BK)\">
+##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Copies of this allele: 0/1 one, 1/1 two\">
 ";
 
 /// Write `<prefix>.truth.vcf` and `<prefix>.query.vcf`; returns their paths.
@@ -98,7 +98,7 @@ fn line(contig: &str, v: &Variant, s: &Status, counted: bool, truth: bool) -> St
         (true, true) => ";MM=haplotype",
     };
     let gt = match v.zygosity {
-        Zygosity::Het | Zygosity::HetAlt => "0/1",
+        Zygosity::Het => "0/1",
         Zygosity::Hom => "1/1",
         Zygosity::Unknown => "./.",
     };

@@ -144,7 +144,7 @@ fn select<'a>(vars: &[&'a Variant], keep: &[bool]) -> Vec<&'a Variant> {
 fn genotypes_agree(truth: &[&Variant], query: &[&Variant], window: &Window) -> bool {
     let by_gt = |v: &Variant| -> &'static [Placement] {
         match v.zygosity {
-            Zygosity::Het | Zygosity::HetAlt => &[1, 2],
+            Zygosity::Het => &[1, 2],
             Zygosity::Hom => &[3],
             Zygosity::Unknown => &[1, 2, 3],
         }

@@ -8,13 +8,13 @@
 //! SNVs, and indels are left-aligned against the reference when one is given. Without a reference an
 //! indel stays where the VCF put it; the haplotype matcher catches many of those shifts anyway.
 
-/// How many copies of this ALT allele the sample's genotype carries, and what is on the other copy.
+/// How many copies of this ALT allele the sample's genotype carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Zygosity {
-    /// One copy, the other haplotype is the reference (or missing), e.g. `0/1`.
+    /// One copy: the other haplotype carries the reference, another ALT or nothing known (`0/1`,
+    /// `1/2`, `./1`). What the other haplotype carries is that allele's own comparison, so `1/2`
+    /// and its split form `1/0` + `0/1` agree allele by allele.
     Het,
-    /// One copy, the other haplotype carries a different ALT, e.g. `1/2`.
-    HetAlt,
     /// Every copy carries this allele, e.g. `1/1` (or `1` on a haploid contig).
     Hom,
     /// A sites-only VCF: the allele is present, the genotype is not known.

@@ -121,7 +121,6 @@ pub fn read_calls(
             stats.ref_mismatch += 1;
         }
         let out = calls.entry(contig).or_default();
-        let first = out.len();
         for (index, zygosity) in alleles {
             let Some(alt) = all.get(index) else {
                 return Err(bad_record(
@@ -145,26 +144,25 @@ pub fn read_calls(
                 });
             }
         }
-        merge_shared(out, first);
     }
     for v in calls.values_mut() {
         v.sort_by(|a, b| a.key().cmp(&b.key()));
+        merge_duplicates(v);
     }
     Ok((calls, stats))
 }
 
-/// Two ALTs of one record can decompose to the same SNV (`ACG>TCG,TCA` with `1/2` carries `A>T`
-/// on both haplotypes): keep one copy, homozygous.
-fn merge_shared(out: &mut Vec<Variant>, first: usize) {
-    let mut i = first;
-    while i < out.len() {
-        if let Some(j) = (first..i).find(|&j| out[j].key() == out[i].key()) {
-            out[j].zygosity = Zygosity::Hom;
-            out.remove(i);
-        } else {
-            i += 1;
+/// One allele written twice is one allele with two copies: two ALTs of a `1/2` record that
+/// decompose to the same SNV (`ACG>TCG,TCA`), a `1/2` split into `1/0` and `0/1` records that share
+/// it, or two het deletions in one repeat that left-align to the same allele. Keep one, homozygous.
+fn merge_duplicates(sorted: &mut Vec<Variant>) {
+    sorted.dedup_by(|later, kept| {
+        let same = later.key() == kept.key();
+        if same && kept.zygosity != Zygosity::Unknown && later.zygosity != Zygosity::Unknown {
+            kept.zygosity = Zygosity::Hom;
         }
-    }
+        same
+    });
 }
 
 fn reference_agrees(seq: &[u8], pos: u64, r: &[u8]) -> bool {
@@ -230,11 +228,8 @@ fn zygosities(called: &[Option<usize>]) -> Vec<(usize, Zygosity)> {
     alts.iter()
         .map(|&a| {
             let copies = called.iter().filter(|&&c| c == Some(a)).count();
-            let other_alt = called.iter().flatten().any(|&c| c > 0 && c != a);
             let z = if copies == called.len() {
                 Zygosity::Hom
-            } else if other_alt {
-                Zygosity::HetAlt
             } else {
                 Zygosity::Het
             };
@@ -248,19 +243,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn alleles_shared_by_two_alts_become_one_homozygous_allele() {
-        let v = |pos, a: &str| Variant {
+    fn an_allele_written_twice_becomes_homozygous() {
+        let v = |pos, a: &str, zygosity| Variant {
             pos,
             ref_allele: b"A".to_vec(),
             alt: a.into(),
-            zygosity: Zygosity::HetAlt,
+            zygosity,
             record: 1,
         };
-        let mut out = vec![v(1, "C"), v(5, "T"), v(7, "G"), v(5, "T"), v(8, "C")];
-        merge_shared(&mut out, 1);
-        assert_eq!(out.len(), 4);
-        assert_eq!(out[1].zygosity, Zygosity::Hom);
-        assert_eq!(out[2].zygosity, Zygosity::HetAlt);
+        use Zygosity::*;
+        let mut out = vec![
+            v(1, "C", Het),
+            v(5, "T", Het),
+            v(5, "T", Het),
+            v(7, "G", Het),
+            v(8, "C", Unknown),
+            v(8, "C", Unknown),
+        ];
+        merge_duplicates(&mut out);
+        let z: Vec<(u64, Zygosity)> = out.iter().map(|v| (v.pos, v.zygosity)).collect();
+        assert_eq!(z, [(1, Het), (5, Hom), (7, Het), (8, Unknown)]);
     }
 
     #[test]
@@ -268,10 +270,7 @@ mod tests {
         use Zygosity::*;
         assert_eq!(zygosities(&[Some(0), Some(1)]), vec![(1, Het)]);
         assert_eq!(zygosities(&[Some(1), Some(1)]), vec![(1, Hom)]);
-        assert_eq!(
-            zygosities(&[Some(2), Some(1)]),
-            vec![(1, HetAlt), (2, HetAlt)]
-        );
+        assert_eq!(zygosities(&[Some(2), Some(1)]), vec![(1, Het), (2, Het)]);
         assert_eq!(zygosities(&[None, Some(1)]), vec![(1, Het)]);
         assert_eq!(zygosities(&[Some(1)]), vec![(1, Hom)]);
         assert!(zygosities(&[Some(0), Some(0)]).is_empty());
