@@ -8,21 +8,31 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod error;
+pub mod eval;
+
+use std::sync::Arc;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};
 
 /// All built-in step kinds, for the engine.
 pub fn registry() -> Registry {
-    Registry::new()
+    let mut registry = Registry::new();
+    registry.register(Arc::new(eval::EvalKind));
+    registry
 }
 
 /// `cairn step <kind> ...`: run one built-in step's compute.
 #[derive(Debug, clap::Subcommand)]
-pub enum StepCommand {}
+pub enum StepCommand {
+    /// Compare a VCF with a truth set: SNV/indel TP, FP, FN, precision, recall (hap.py/som.py style).
+    Eval(eval::EvalArgs),
+}
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
-        match self {}
+        match self {
+            Self::Eval(args) => eval::run(args),
+        }
     }
 }

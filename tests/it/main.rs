@@ -1,4 +1,5 @@
 //! End-to-end tests of the `cairn` binary: one test binary, a module per area.
 
 mod engine;
+mod eval;
 mod support;
