@@ -56,13 +56,15 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Validate(a) => run::validate(a),
         Command::Plan(a) => run::plan(a),
         Command::Dag(a) => run::dag(a),
-        Command::Step(step) => match step.run() {
-            Ok(()) => Ok(0),
-            Err(e) => Err(CliError {
-                kind: e.kind,
-                message: e.message,
-            }),
-        },
+        Command::Step(step) => step_result(step.run()),
+        Command::Eval(a) => step_result(cairn_steps::eval::run(a)),
         Command::Cache(c) => cache::cache(c),
     }
+}
+
+fn step_result(r: cairn_steps::Result<()>) -> CliResult {
+    r.map(|()| 0).map_err(|e| CliError {
+        kind: e.kind,
+        message: e.message,
+    })
 }

@@ -55,6 +55,8 @@ pub enum Command {
     /// Inspect and maintain the cache store.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Score a VCF against a truth set (same as `cairn step eval`).
+    Eval(cairn_steps::eval::EvalArgs),
 }
 
 /// Where the workflow and its inputs come from.
