@@ -8,21 +8,31 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod error;
+pub mod simulate;
+
+use std::sync::Arc;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};
 
 /// All built-in step kinds, for the engine.
 pub fn registry() -> Registry {
-    Registry::new()
+    let mut registry = Registry::new();
+    registry.register(Arc::new(simulate::SimulateKind));
+    registry
 }
 
 /// `cairn step <kind> ...`: run one built-in step's compute.
 #[derive(Debug, clap::Subcommand)]
-pub enum StepCommand {}
+pub enum StepCommand {
+    /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
+    Simulate(simulate::Args),
+}
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
-        match self {}
+        match self {
+            StepCommand::Simulate(args) => simulate::run(args),
+        }
     }
 }
