@@ -8,6 +8,7 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod error;
+pub mod fastq_qc;
 pub mod simulate;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub use error::{Result, StepError};
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Arc::new(simulate::SimulateKind));
+    registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
 }
 
@@ -27,12 +29,15 @@ pub fn registry() -> Registry {
 pub enum StepCommand {
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
     Simulate(simulate::Args),
+    /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
+    FastqQc(fastq_qc::Args),
 }
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
         match self {
             StepCommand::Simulate(args) => simulate::run(args),
+            StepCommand::FastqQc(args) => fastq_qc::run(args),
         }
     }
 }

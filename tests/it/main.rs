@@ -1,1 +1,2 @@
+mod fastq_qc;
 mod simulate;
