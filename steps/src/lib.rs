@@ -9,6 +9,8 @@
 
 pub mod error;
 pub mod eval;
+pub mod fastq_qc;
+pub mod simulate;
 
 use std::sync::Arc;
 
@@ -19,6 +21,8 @@ pub use error::{Result, StepError};
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Arc::new(eval::EvalKind));
+    registry.register(Arc::new(simulate::SimulateKind));
+    registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
 }
 
@@ -27,12 +31,18 @@ pub fn registry() -> Registry {
 pub enum StepCommand {
     /// Compare a VCF with a truth set: SNV/indel TP, FP, FN, precision, recall (hap.py/som.py style).
     Eval(eval::EvalArgs),
+    /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
+    Simulate(simulate::Args),
+    /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
+    FastqQc(fastq_qc::Args),
 }
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
         match self {
             Self::Eval(args) => eval::run(args),
+            StepCommand::Simulate(args) => simulate::run(args),
+            StepCommand::FastqQc(args) => fastq_qc::run(args),
         }
     }
 }

@@ -2,4 +2,6 @@
 
 mod engine;
 mod eval;
+mod fastq_qc;
+mod simulate;
 mod support;
