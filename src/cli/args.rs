@@ -55,6 +55,8 @@ pub enum Command {
     /// Inspect and maintain the cache store.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Simulate a reference, a truth VCF and paired reads (same as `cairn step simulate`).
+    Simulate(cairn_steps::simulate::Args),
     /// Score a VCF against a truth set (same as `cairn step eval`).
     Eval(cairn_steps::eval::EvalArgs),
 }

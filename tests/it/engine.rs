@@ -526,3 +526,47 @@ fn a_damaged_blob_is_recomputed_not_served() {
     let v = p.run(&["cache", "verify"]);
     assert!(v.stdout.contains(": 0 corrupt"), "{}", v.stdout);
 }
+
+#[test]
+fn built_in_steps_run_as_cairn_step_children_and_cache() {
+    let p = Project::new();
+    p.write(
+        "wf.yaml",
+        r#"name: builtins
+params: { seed: 7 }
+steps:
+  sim:
+    kind: simulate
+    params: { size: 20000, coverage: 5, seed: "{{ params.seed }}" }
+  qc:
+    kind: fastq-qc
+    in: { r1: "{{ sim.r1 }}", r2: "{{ sim.r2 }}" }
+    resources: { cpus: 2 }
+    publish: [json]
+"#,
+    );
+    let r = run(&p, &[]);
+    assert_eq!(r.executed(), 2, "{}", r.stderr);
+    let qc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(p.path().join("results/qc/qc.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(qc.to_string().contains("q30"), "{qc}");
+    let script = std::fs::read_dir(p.path().join("store/work"))
+        .unwrap()
+        .flat_map(|s| std::fs::read_dir(s.unwrap().path()).unwrap())
+        .map(|d| std::fs::read_to_string(d.unwrap().path().join("command.sh")).unwrap())
+        .find(|s| s.contains(" step fastq-qc "))
+        .expect("a fastq-qc task script");
+    assert!(
+        script.contains("exec ") && script.contains("/cairn step fastq-qc "),
+        "{script}"
+    );
+    assert_eq!(run(&p, &[]).executed(), 0);
+    let plan = p.run(&["plan", "wf.yaml", "--param", "seed=8"]);
+    assert!(
+        plan.stdout.contains("sim  will run  param `seed` 7 -> 8"),
+        "{}",
+        plan.stdout
+    );
+}
