@@ -7,22 +7,36 @@
 //!
 //! [`StepKind`]: cairn_engine::step::StepKind
 
+pub mod align;
 pub mod error;
+
+use std::sync::Arc;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};
 
 /// All built-in step kinds, for the engine.
 pub fn registry() -> Registry {
-    Registry::new()
+    let mut registry = Registry::new();
+    registry.register(Arc::new(align::AlignKind));
+    registry.register(Arc::new(align::AlignIndexKind));
+    registry
 }
 
 /// `cairn step <kind> ...`: run one built-in step's compute.
 #[derive(Debug, clap::Subcommand)]
-pub enum StepCommand {}
+pub enum StepCommand {
+    /// Align FASTQ reads with minimap2 into a sorted, duplicate-marked, indexed BAM plus metrics.
+    Align(align::AlignArgs),
+    /// Build the minimap2 index of a reference for `align`.
+    AlignIndex(align::AlignIndexArgs),
+}
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
-        match self {}
+        match self {
+            StepCommand::Align(args) => align::run(args),
+            StepCommand::AlignIndex(args) => align::run_index(args),
+        }
     }
 }
