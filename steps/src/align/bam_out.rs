@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use rust_htslib::bam::{
-    self, header::HeaderRecord, index, CompressionLevel, Format, Header, HeaderView, Record,
+    self, header::HeaderRecord, index, CompressionLevel, Format, Header, Record,
 };
 
 use super::dedup::DupSet;
