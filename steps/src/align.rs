@@ -196,11 +196,11 @@ fn load_reference(
     let mapper = reference::load_mapper(&args.reference, args.index_cache.as_deref(), threads)?;
     let contigs = mapper.contigs();
     let fasta = if is_mmi {
-        args.reference.with_extension("")
+        reference::fasta_beside_mmi(&args.reference)
     } else {
-        args.reference.clone()
+        Some(args.reference.clone())
     };
-    if !is_mmi || fasta.is_file() {
+    if let Some(fasta) = fasta {
         let fallback = args.index_cache.as_deref().unwrap_or(out_dir);
         let fai = reference::ensure_fai(&fasta, fallback)?;
         reference::check_contigs(&contigs, &reference::read_fai(&fai)?, &fai)?;

@@ -81,8 +81,11 @@ impl FastqReader {
             ));
         }
         let name = read_name(&self.line[1..]);
-        if name.is_empty() {
-            return Err(self.bad(number, "the read name is empty"));
+        if name.is_empty() || name.len() > 254 || name.contains(&0) {
+            return Err(self.bad(
+                number,
+                "the read name is empty, longer than 254 characters or holds a NUL byte",
+            ));
         }
         let name = name.to_vec();
         let seq = self.required_line(number, "sequence")?;

@@ -71,6 +71,21 @@ pub fn temp_name(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp"))
 }
 
+/// The FASTA an index was built from, when it sits beside it: `ref.fa.mmi` -> `ref.fa`, or
+/// `ref.mmi` -> `ref.fa` / `ref.fasta` / `ref.fna`. Its `.fai` is then checked too.
+pub fn fasta_beside_mmi(mmi: &Path) -> Option<PathBuf> {
+    let stem = mmi.with_extension("");
+    let candidates = [
+        stem.clone(),
+        stem.with_extension("fa"),
+        stem.with_extension("fasta"),
+        stem.with_extension("fna"),
+    ];
+    candidates
+        .into_iter()
+        .find(|p| p.is_file() && p.extension().is_some())
+}
+
 /// BLAKE3 of the file's bytes (first 32 hex digits), naming its cached index.
 fn content_digest(path: &Path) -> Result<String> {
     let mut hasher = blake3::Hasher::new();
