@@ -9,6 +9,8 @@
 
 pub mod align;
 pub mod error;
+pub mod fastq_qc;
+pub mod simulate;
 
 use std::sync::Arc;
 
@@ -20,6 +22,8 @@ pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Arc::new(align::AlignKind));
     registry.register(Arc::new(align::AlignIndexKind));
+    registry.register(Arc::new(simulate::SimulateKind));
+    registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
 }
 
@@ -30,6 +34,10 @@ pub enum StepCommand {
     Align(align::AlignArgs),
     /// Build the minimap2 index of a reference for `align`.
     AlignIndex(align::AlignIndexArgs),
+    /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
+    Simulate(simulate::Args),
+    /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
+    FastqQc(fastq_qc::Args),
 }
 
 impl StepCommand {
@@ -37,6 +45,8 @@ impl StepCommand {
         match self {
             StepCommand::Align(args) => align::run(args),
             StepCommand::AlignIndex(args) => align::run_index(args),
+            StepCommand::Simulate(args) => simulate::run(args),
+            StepCommand::FastqQc(args) => fastq_qc::run(args),
         }
     }
 }

@@ -1,1 +1,3 @@
 mod align;
+mod fastq_qc;
+mod simulate;
