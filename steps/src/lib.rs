@@ -7,6 +7,7 @@
 //!
 //! [`StepKind`]: cairn_engine::step::StepKind
 
+pub mod align;
 pub mod error;
 pub mod eval;
 pub mod fastq_qc;
@@ -21,6 +22,8 @@ pub use error::{Result, StepError};
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Arc::new(eval::EvalKind));
+    registry.register(Arc::new(align::AlignKind));
+    registry.register(Arc::new(align::AlignIndexKind));
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
@@ -31,6 +34,10 @@ pub fn registry() -> Registry {
 pub enum StepCommand {
     /// Compare a VCF with a truth set: SNV/indel TP, FP, FN, precision, recall (hap.py/som.py style).
     Eval(eval::EvalArgs),
+    /// Align FASTQ reads with minimap2 into a sorted, duplicate-marked, indexed BAM plus metrics.
+    Align(align::AlignArgs),
+    /// Build the minimap2 index of a reference for `align`.
+    AlignIndex(align::AlignIndexArgs),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
     Simulate(simulate::Args),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
@@ -41,6 +48,8 @@ impl StepCommand {
     pub fn run(self) -> Result<()> {
         match self {
             Self::Eval(args) => eval::run(args),
+            StepCommand::Align(args) => align::run(args),
+            StepCommand::AlignIndex(args) => align::run_index(args),
             StepCommand::Simulate(args) => simulate::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
         }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `cairn` binary: one test binary, a module per area.
 
+mod align;
 mod engine;
 mod eval;
 mod fastq_qc;

@@ -1,0 +1,255 @@
+//! `align`: FASTQ pairs to a coordinate-sorted, duplicate-marked, indexed BAM plus metrics, in
+//! one process and one streaming pass.
+//!
+//! The classic chain (`bwa mem | samtools sort`, `samtools markdup`, `samtools index`) writes
+//! and rereads the data several times and spends most of its time in the aligner. Here minimap2's
+//! short-read preset maps in-process on N threads ([`pipeline`]); mate fields, flags and duplicate
+//! keys are set while both mates are in hand ([`pairing`], [`dedup`]); records are sorted with
+//! bounded memory ([`sort`]) and written once through htslib, with metrics gathered on the way
+//! ([`bam_out`], [`metrics`]). There is no intermediate SAM or unsorted BAM. Outputs are written
+//! under temporary names and renamed only when all three are complete, so a failed run publishes
+//! nothing; the BAM bytes are the same for any thread count.
+//!
+//! `align-index` builds the minimap2 index of a reference once, so a workflow can cache it as its
+//! own task; `align` accepts that `.mmi` or a FASTA ([`reference`]).
+
+pub mod bam_out;
+pub mod dedup;
+pub mod fastq;
+pub mod mapper;
+pub mod metrics;
+pub mod pairing;
+pub mod pipeline;
+pub mod planner;
+pub mod record;
+pub mod reference;
+pub mod sort;
+pub mod targets;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Result, StepError};
+use bam_out::ReadGroup;
+use fastq::{FastqReader, PairReader};
+use mapper::Mapper;
+use pairing::PairingOptions;
+use reference::temp_name;
+use targets::Territory;
+
+pub use planner::{AlignIndexKind, AlignKind};
+
+/// `cairn step align`.
+#[derive(Debug, clap::Args)]
+pub struct AlignArgs {
+    /// Read 1 FASTQ (plain or gzip).
+    #[arg(long)]
+    pub r1: PathBuf,
+    /// Read 2 FASTQ; leave out for single-end reads.
+    #[arg(long)]
+    pub r2: Option<PathBuf>,
+    /// Reference FASTA (a .fai is created when missing) or a minimap2 index from `align-index`.
+    #[arg(long)]
+    pub reference: PathBuf,
+    /// Sample name (the read group's SM).
+    #[arg(long)]
+    pub sample: String,
+    /// Output BAM; OUT.bai and OUT-without-.bam.metrics.json are written beside it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Mapping and compression threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Read group ID (default: the sample name).
+    #[arg(long)]
+    pub read_group_id: Option<String>,
+    /// Library (LB; duplicates are marked within it). Default: the sample name.
+    #[arg(long)]
+    pub library: Option<String>,
+    /// Sequencing platform (PL).
+    #[arg(long, default_value = "ILLUMINA")]
+    pub platform: String,
+    /// BED of target regions: coverage metrics over these instead of the whole reference.
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// Folder caching minimap2 indexes of FASTA references, by content digest.
+    #[arg(long)]
+    pub index_cache: Option<PathBuf>,
+    /// Memory for sorting, in MiB, before sorted runs spill to disk beside the output.
+    #[arg(long, default_value_t = 768)]
+    pub sort_memory_mib: usize,
+}
+
+/// `cairn step align-index`.
+#[derive(Debug, clap::Args)]
+pub struct AlignIndexArgs {
+    /// Reference FASTA.
+    #[arg(long)]
+    pub reference: PathBuf,
+    /// Output minimap2 index (.mmi).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+}
+
+/// The three published files of one run.
+#[derive(Debug, Clone)]
+pub struct OutputPaths {
+    pub bam: PathBuf,
+    pub index: PathBuf,
+    pub metrics: PathBuf,
+}
+
+impl OutputPaths {
+    pub fn new(bam: &Path, csi: bool) -> Result<Self> {
+        let name = bam
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(stem) = name.strip_suffix(".bam").filter(|s| !s.is_empty()) else {
+            return Err(StepError::input(format!(
+                "--out {} must name a .bam file",
+                bam.display()
+            )));
+        };
+        let index = bam.with_file_name(format!("{name}.{}", if csi { "csi" } else { "bai" }));
+        Ok(OutputPaths {
+            bam: bam.to_path_buf(),
+            index,
+            metrics: bam.with_file_name(format!("{stem}.metrics.json")),
+        })
+    }
+}
+
+/// Removes temporary outputs unless they were published.
+struct TempFiles(Vec<PathBuf>);
+
+impl Drop for TempFiles {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+pub fn run_index(args: AlignIndexArgs) -> Result<()> {
+    if reference::is_mmi(&args.reference)? {
+        return Err(StepError::input(format!(
+            "{} is already a minimap2 index; pass the FASTA",
+            args.reference.display()
+        )));
+    }
+    reference::build_index(&args.reference, &args.out, args.threads)?;
+    Ok(())
+}
+
+pub fn run(args: AlignArgs) -> Result<()> {
+    let threads = args.threads.max(1);
+    let out_dir = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    if !out_dir.is_dir() {
+        return Err(StepError::input(format!(
+            "output folder {} does not exist",
+            out_dir.display()
+        )));
+    }
+    OutputPaths::new(&args.out, false)?;
+    let r1 = FastqReader::open(&args.r1)?;
+    let r2 = args.r2.as_deref().map(FastqReader::open).transpose()?;
+    let (mapper, contigs) = load_reference(&args, &out_dir, threads)?;
+    let paths = OutputPaths::new(&args.out, bam_out::needs_csi(&contigs))?;
+    let territory = match &args.targets {
+        Some(bed) => Territory::from_bed(bed, &contigs)?,
+        None => Territory::whole(&contigs),
+    };
+    let rg = ReadGroup {
+        id: args
+            .read_group_id
+            .clone()
+            .unwrap_or_else(|| args.sample.clone()),
+        sample: args.sample.clone(),
+        library: args.library.clone().unwrap_or_else(|| args.sample.clone()),
+        platform: args.platform.clone(),
+    };
+    let opts = PairingOptions {
+        read_group: rg.id.clone(),
+        max_insert: mapper.max_insert(),
+    };
+    let sorter = sort::Sorter::new(&temp_name(&paths.bam), args.sort_memory_mib.max(1) << 20);
+    let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorter)?;
+    drop(mapper);
+    publish(&paths, &contigs, &rg, aligned, territory, threads)
+}
+
+/// Load the aligner and the contig list, checked against the reference's `.fai`.
+fn load_reference(
+    args: &AlignArgs,
+    out_dir: &Path,
+    threads: usize,
+) -> Result<(Mapper, Vec<(String, u64)>)> {
+    let is_mmi = reference::is_mmi(&args.reference)?;
+    let mapper = reference::load_mapper(&args.reference, args.index_cache.as_deref(), threads)?;
+    let contigs = mapper.contigs();
+    let fasta = if is_mmi {
+        reference::fasta_beside_mmi(&args.reference)
+    } else {
+        Some(args.reference.clone())
+    };
+    if let Some(fasta) = fasta {
+        let fallback = args.index_cache.as_deref().unwrap_or(out_dir);
+        let fai = reference::ensure_fai(&fasta, fallback)?;
+        reference::check_contigs(&contigs, &reference::read_fai(&fai)?, &fai)?;
+    }
+    Ok((mapper, contigs))
+}
+
+/// Sort, write, index and measure; then rename the three outputs into place.
+fn publish(
+    paths: &OutputPaths,
+    contigs: &[(String, u64)],
+    rg: &ReadGroup,
+    aligned: pipeline::Aligned,
+    territory: Territory,
+    threads: usize,
+) -> Result<()> {
+    let tmp = OutputPaths {
+        bam: temp_name(&paths.bam),
+        index: temp_name(&paths.index),
+        metrics: temp_name(&paths.metrics),
+    };
+    let _guard = TempFiles(vec![
+        tmp.bam.clone(),
+        tmp.index.clone(),
+        tmp.metrics.clone(),
+    ]);
+    let mut merge = aligned.sorter.finish()?;
+    let header = bam_out::header(contigs, rg);
+    let mut metrics = metrics::Metrics::new(territory);
+    bam_out::write_bam(
+        &tmp.bam,
+        &header,
+        &mut merge,
+        &aligned.dups,
+        &mut metrics,
+        threads,
+    )?;
+    merge.cleanup();
+    bam_out::write_index(&tmp.bam, &tmp.index, contigs, threads)?;
+    let report = metrics.finish(&rg.sample);
+    let json = serde_json::to_string_pretty(&report)
+        .map_err(|e| StepError::failed(format!("cannot encode metrics: {e}")))?;
+    fs::write(&tmp.metrics, json + "\n").map_err(|e| StepError::io("write", &tmp.metrics, e))?;
+    for (from, to) in [
+        (&tmp.bam, &paths.bam),
+        (&tmp.index, &paths.index),
+        (&tmp.metrics, &paths.metrics),
+    ] {
+        fs::rename(from, to).map_err(|e| StepError::io("publish", to, e))?;
+    }
+    Ok(())
+}
