@@ -7,22 +7,32 @@
 //!
 //! [`StepKind`]: cairn_engine::step::StepKind
 
+pub mod call;
 pub mod error;
+
+use std::sync::Arc;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};
 
 /// All built-in step kinds, for the engine.
 pub fn registry() -> Registry {
-    Registry::new()
+    let mut registry = Registry::new();
+    registry.register(Arc::new(call::CallKind));
+    registry
 }
 
 /// `cairn step <kind> ...`: run one built-in step's compute.
 #[derive(Debug, clap::Subcommand)]
-pub enum StepCommand {}
+pub enum StepCommand {
+    /// Call germline SNVs and short indels from an indexed BAM into a bgzipped, indexed VCF.
+    Call(call::Args),
+}
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
-        match self {}
+        match self {
+            StepCommand::Call(args) => call::run(args),
+        }
     }
 }
