@@ -23,6 +23,11 @@ pub mod regions;
 pub mod sites;
 pub mod vcf;
 
+#[cfg(test)]
+mod e2e_tests;
+#[cfg(test)]
+mod testdata;
+
 use std::path::PathBuf;
 
 use cairn_engine::step::{OutputSpec, PortSpec, StepCall, StepKind};

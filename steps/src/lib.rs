@@ -9,6 +9,7 @@
 
 pub mod call;
 pub mod error;
+pub mod merge;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub use error::{Result, StepError};
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Arc::new(call::CallKind));
+    registry.register(Arc::new(merge::MergeKind));
     registry
 }
 
@@ -27,12 +29,15 @@ pub fn registry() -> Registry {
 pub enum StepCommand {
     /// Call germline SNVs and short indels from an indexed BAM into a bgzipped, indexed VCF.
     Call(call::Args),
+    /// Merge per-sample VCFs into one multi-sample VCF.
+    Merge(merge::Args),
 }
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
         match self {
             StepCommand::Call(args) => call::run(args),
+            StepCommand::Merge(args) => merge::run(args),
         }
     }
 }
