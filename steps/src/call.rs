@@ -55,6 +55,7 @@ pub struct Args {
     /// Genotype exactly these VCF sites and alleles, reporting every one (0/0 and ./. included).
     #[arg(long)]
     pub sites: Option<PathBuf>,
+    /// Worker threads; the output bytes are the same for any count.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
     /// Sample name in the VCF (default: the BAM's @RG SM, else the BAM file name).

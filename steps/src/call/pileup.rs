@@ -94,7 +94,7 @@ pub fn discover(
             }
         }
     }
-    for ((pos, reference, alt), (n, shift_end)) in indels {
+    for ((pos, reference, alt), (n, shift_end)) in pool_insertions(indels) {
         let depth = counts.slot(pos).map_or(0, |i| counts.depth[i]).max(n);
         if pos >= from
             && pos < to
@@ -111,6 +111,37 @@ pub fn discover(
         }
     }
     out.sort();
+    out
+}
+
+/// Insertions at one position with one length are pooled into the most supported sequence: a
+/// sequencing error inside an inserted stretch should not split its support (haplotype scoring
+/// later tolerates the error).
+fn pool_insertions(indels: BTreeMap<IndelKey, (u32, i64)>) -> Vec<(IndelKey, (u32, i64))> {
+    let mut out: Vec<(IndelKey, (u32, i64))> = Vec::with_capacity(indels.len());
+    let mut best: BTreeMap<(i64, usize), (usize, u32)> = BTreeMap::new();
+    for (key, (n, shift_end)) in indels {
+        if key.1.len() != 1 || key.2.len() == 1 {
+            out.push((key, (n, shift_end)));
+            continue;
+        }
+        let group = (key.0, key.2.len());
+        match best.get_mut(&group) {
+            Some((i, top)) => {
+                let total = out[*i].1 .0 + n;
+                if n > *top {
+                    *top = n;
+                    out[*i] = (key, (total, shift_end));
+                } else {
+                    out[*i].1 .0 = total;
+                }
+            }
+            None => {
+                best.insert(group, (out.len(), n));
+                out.push((key, (n, shift_end)));
+            }
+        }
+    }
     out
 }
 
@@ -239,6 +270,30 @@ mod tests {
             ),
             (7, &b"TA"[..], &b"T"[..], 2)
         );
+    }
+
+    #[test]
+    fn insertions_differing_by_an_error_pool_their_support() {
+        // Three reads insert GGT after position 5, one inserts GAT (an error in the insert).
+        let mut reads: Vec<_> = (0..3)
+            .map(|_| {
+                read(
+                    2,
+                    vec![Op::Match(4), Op::Ins(3), Op::Match(4)],
+                    b"GTACGGTGTAA",
+                    30,
+                )
+            })
+            .collect();
+        reads.push(read(
+            2,
+            vec![Op::Match(4), Op::Ins(3), Op::Match(4)],
+            b"GTACGATGTAA",
+            30,
+        ));
+        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default());
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].alt.as_slice(), c[0].support), (&b"CGGT"[..], 4));
     }
 
     #[test]
