@@ -94,7 +94,7 @@ pub fn discover(
             }
         }
     }
-    for ((pos, reference, alt), (n, shift_end)) in pool_insertions(indels) {
+    for ((pos, reference, alt), own, n, shift_end) in pool_insertions(indels) {
         let depth = counts.slot(pos).map_or(0, |i| counts.depth[i]).max(n);
         if pos >= from
             && pos < to
@@ -105,7 +105,7 @@ pub fn discover(
                 pos,
                 reference,
                 alt,
-                support: n,
+                support: own,
                 shift_end,
             });
         }
@@ -114,36 +114,39 @@ pub fn discover(
     out
 }
 
-/// Insertions at one position with one length are pooled into the most supported sequence: a
-/// sequencing error inside an inserted stretch should not split its support (haplotype scoring
-/// later tolerates the error).
-fn pool_insertions(indels: BTreeMap<IndelKey, (u32, i64)>) -> Vec<(IndelKey, (u32, i64))> {
-    let mut out: Vec<(IndelKey, (u32, i64))> = Vec::with_capacity(indels.len());
-    let mut best: BTreeMap<(i64, usize), (usize, u32)> = BTreeMap::new();
+/// Insertions at one position with one length pool their support: a sequencing error inside an
+/// inserted stretch should not split it below the threshold. The most supported sequences of the
+/// pool (up to [`MAX_POOLED`]) all become candidates, and haplotype scoring picks between them.
+/// Returns (allele, own support, pooled support, shift end).
+fn pool_insertions(indels: BTreeMap<IndelKey, (u32, i64)>) -> Vec<(IndelKey, u32, u32, i64)> {
+    type Pool = Vec<(IndelKey, u32, i64)>;
+    let mut pools: BTreeMap<(i64, usize, usize), Pool> = BTreeMap::new();
     for (key, (n, shift_end)) in indels {
-        if key.1.len() != 1 || key.2.len() == 1 {
-            out.push((key, (n, shift_end)));
-            continue;
-        }
-        let group = (key.0, key.2.len());
-        match best.get_mut(&group) {
-            Some((i, top)) => {
-                let total = out[*i].1 .0 + n;
-                if n > *top {
-                    *top = n;
-                    out[*i] = (key, (total, shift_end));
-                } else {
-                    out[*i].1 .0 = total;
-                }
-            }
-            None => {
-                best.insert(group, (out.len(), n));
-                out.push((key, (n, shift_end)));
-            }
-        }
+        let is_insertion = key.1.len() == 1 && key.2.len() > 1;
+        // Deletions are fixed by the reference: each is its own pool.
+        let group = if is_insertion {
+            (key.0, 0, key.2.len())
+        } else {
+            (key.0, key.1.len(), key.2.len())
+        };
+        pools.entry(group).or_default().push((key, n, shift_end));
+    }
+    let mut out = Vec::new();
+    for (_, mut members) in pools {
+        let total = members.iter().map(|m| m.1).sum();
+        members.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.extend(
+            members
+                .into_iter()
+                .take(MAX_POOLED)
+                .map(|(k, n, e)| (k, n, total, e)),
+        );
     }
     out
 }
+
+/// Most sequences kept from one insertion pool.
+const MAX_POOLED: usize = 3;
 
 fn count_read(
     read: &AlignedRead,
@@ -292,8 +295,8 @@ mod tests {
             30,
         ));
         let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default());
-        assert_eq!(c.len(), 1);
-        assert_eq!((c[0].alt.as_slice(), c[0].support), (&b"CGGT"[..], 4));
+        let alleles: Vec<_> = c.iter().map(|c| (c.alt.as_slice(), c.support)).collect();
+        assert_eq!(alleles, vec![(&b"CGAT"[..], 1), (&b"CGGT"[..], 3)]);
     }
 
     #[test]
