@@ -10,6 +10,8 @@
 pub mod call;
 pub mod error;
 pub mod merge;
+pub mod fastq_qc;
+pub mod simulate;
 
 use std::sync::Arc;
 
@@ -21,6 +23,8 @@ pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Arc::new(call::CallKind));
     registry.register(Arc::new(merge::MergeKind));
+    registry.register(Arc::new(simulate::SimulateKind));
+    registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
 }
 
@@ -31,6 +35,10 @@ pub enum StepCommand {
     Call(call::Args),
     /// Merge per-sample VCFs into one multi-sample VCF.
     Merge(merge::Args),
+    /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
+    Simulate(simulate::Args),
+    /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
+    FastqQc(fastq_qc::Args),
 }
 
 impl StepCommand {
@@ -38,6 +46,8 @@ impl StepCommand {
         match self {
             StepCommand::Call(args) => call::run(args),
             StepCommand::Merge(args) => merge::run(args),
+            StepCommand::Simulate(args) => simulate::run(args),
+            StepCommand::FastqQc(args) => fastq_qc::run(args),
         }
     }
 }

@@ -1,1 +1,3 @@
 mod call;
+mod fastq_qc;
+mod simulate;

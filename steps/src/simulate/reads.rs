@@ -1,0 +1,287 @@
+//! Paired-end reads sampled from haplotypes, as FASTQ text, one chunk at a time.
+//!
+//! Each chunk of pairs has its own random stream (the seed plus the chunk number), so chunks can be
+//! generated on any number of threads and still concatenate to the same bytes. A fragment is picked
+//! from a haplotype (by weight) and a contig (by length), its length from a normal insert-size
+//! distribution plus a small share of short fragments; read 1 starts at one end, read 2 at the other,
+//! on either strand. A fragment shorter than the read runs into the TruSeq adapter.
+
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+use super::haplotype::Haplotype;
+use super::quality::ErrorModel;
+
+/// What read 1 sees after a short fragment: TruSeq adapter, index, P7, then the dark-cycle tail.
+const ADAPTER_1: &[u8] = b"AGATCGGAAGAGCACACGTCTGAACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG";
+/// What read 2 sees: the TruSeq read-2 adapter, then P5.
+const ADAPTER_2: &[u8] = b"AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGTAGATCTCGGTGGTCGCCGTATCATT";
+/// Random stream offset of read chunks (streams below it belong to the genome and variants).
+const READ_STREAM: u64 = 1 << 32;
+/// Shortest fragment drawn.
+const MIN_FRAGMENT: usize = 30;
+
+/// Library and sequencing parameters.
+#[derive(Debug, Clone)]
+pub struct ReadConfig {
+    pub read_len: usize,
+    pub insert_mean: f64,
+    pub insert_sd: f64,
+    /// Fraction of fragments drawn uniformly from 30 bp up to the read length (adapter read-through).
+    pub short_fraction: f64,
+    pub errors: ErrorModel,
+    /// Write `sim:<n>` for both mates instead of `sim:<n>/1` and `sim:<n>/2`.
+    pub identical_names: bool,
+}
+
+/// FASTQ text of one chunk of pairs.
+#[derive(Debug, Default)]
+pub struct FastqChunk {
+    pub r1: Vec<u8>,
+    pub r2: Vec<u8>,
+}
+
+/// Draws read pairs from weighted haplotypes.
+#[derive(Debug)]
+pub struct Sampler<'a> {
+    haplotypes: &'a [Haplotype],
+    /// (haplotype, contig) of each sampling target, and the running sum of weight x length.
+    targets: Vec<(usize, usize)>,
+    cumulative: Vec<f64>,
+    insert: Normal<f64>,
+    config: ReadConfig,
+}
+
+impl<'a> Sampler<'a> {
+    /// `weights[i]` is the share of fragments from `haplotypes[i]` per base of sequence.
+    pub fn new(
+        haplotypes: &'a [Haplotype],
+        weights: &[f64],
+        config: ReadConfig,
+    ) -> Result<Self, String> {
+        let insert = Normal::new(config.insert_mean, config.insert_sd)
+            .map_err(|e| format!("insert size mean/sd: {e}"))?;
+        let (mut targets, mut cumulative, mut sum) = (Vec::new(), Vec::new(), 0.0);
+        for (h, (hap, &w)) in haplotypes.iter().zip(weights).enumerate() {
+            for (c, seq) in hap.contigs.iter().enumerate() {
+                if seq.len() >= MIN_FRAGMENT && w > 0.0 {
+                    sum += w * seq.len() as f64;
+                    targets.push((h, c));
+                    cumulative.push(sum);
+                }
+            }
+        }
+        if targets.is_empty() {
+            return Err(format!(
+                "no contig is at least {MIN_FRAGMENT} bp long; nothing to sample reads from"
+            ));
+        }
+        Ok(Self {
+            haplotypes,
+            targets,
+            cumulative,
+            insert,
+            config,
+        })
+    }
+
+    /// Pairs `first + 1 ..= first + n` (1-based names), from random stream `chunk` of `seed`.
+    pub fn chunk(&self, seed: u64, chunk: u64, first: u64, n: usize) -> FastqChunk {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(READ_STREAM + chunk);
+        let per_read = self.config.read_len * 2 + 40;
+        let mut out = FastqChunk {
+            r1: Vec::with_capacity(n * per_read),
+            r2: Vec::with_capacity(n * per_read),
+        };
+        let mut scratch = Scratch::default();
+        for i in 0..n as u64 {
+            self.pair(&mut rng, first + i + 1, &mut scratch, &mut out);
+        }
+        out
+    }
+
+    fn pick_fragment(&self, rng: &mut impl RngCore) -> &'a [u8] {
+        let x = rng.random::<f64>() * self.cumulative[self.cumulative.len() - 1];
+        let t = self
+            .cumulative
+            .partition_point(|&c| c <= x)
+            .min(self.targets.len() - 1);
+        let (h, c) = self.targets[t];
+        let seq = &self.haplotypes[h].contigs[c];
+        let len = if rng.random::<f64>() < self.config.short_fraction {
+            rng.random_range(MIN_FRAGMENT..self.config.read_len.max(MIN_FRAGMENT + 1))
+        } else {
+            (self.insert.sample(rng).round() as usize).max(MIN_FRAGMENT)
+        };
+        let len = len.min(seq.len());
+        let start = rng.random_range(0..=seq.len() - len);
+        &seq[start..start + len]
+    }
+
+    fn pair(&self, rng: &mut impl RngCore, n: u64, s: &mut Scratch, out: &mut FastqChunk) {
+        let fragment = self.pick_fragment(rng);
+        s.top.clear();
+        s.top.extend_from_slice(fragment);
+        s.bottom.clear();
+        s.bottom
+            .extend(fragment.iter().rev().map(|&b| complement(b)));
+        let forward = rng.random_bool(0.5);
+        let (one, two) = if forward {
+            (&s.top, &s.bottom)
+        } else {
+            (&s.bottom, &s.top)
+        };
+        let len = self.config.read_len;
+        read_through(one, ADAPTER_1, len, &mut s.seq1);
+        read_through(two, ADAPTER_2, len, &mut s.seq2);
+        for (mate, seq, text) in [
+            (1u8, &mut s.seq1, &mut out.r1),
+            (2, &mut s.seq2, &mut out.r2),
+        ] {
+            self.config.errors.qualities(rng, len, mate, &mut s.qual);
+            self.config.errors.apply(rng, seq, &s.qual);
+            write_record(text, n, mate, self.config.identical_names, seq, &s.qual);
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Scratch {
+    top: Vec<u8>,
+    bottom: Vec<u8>,
+    seq1: Vec<u8>,
+    seq2: Vec<u8>,
+    qual: Vec<u8>,
+}
+
+/// The first `len` bases a sequencer reads from `strand`: the insert, then adapter, then `A`s.
+fn read_through(strand: &[u8], adapter: &[u8], len: usize, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(
+        strand
+            .iter()
+            .chain(adapter)
+            .copied()
+            .chain(std::iter::repeat(b'A'))
+            .take(len),
+    );
+}
+
+pub fn complement(b: u8) -> u8 {
+    match b {
+        b'A' => b'T',
+        b'C' => b'G',
+        b'G' => b'C',
+        b'T' => b'A',
+        _ => b'N',
+    }
+}
+
+fn write_record(out: &mut Vec<u8>, n: u64, mate: u8, identical: bool, seq: &[u8], qual: &[u8]) {
+    out.extend_from_slice(b"@sim:");
+    out.extend_from_slice(n.to_string().as_bytes());
+    if !identical {
+        out.extend_from_slice(if mate == 1 { b"/1" } else { b"/2" });
+    }
+    out.push(b'\n');
+    out.extend_from_slice(seq);
+    out.extend_from_slice(b"\n+\n");
+    out.extend(qual.iter().map(|&q| q + 33));
+    out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(short_fraction: f64) -> ReadConfig {
+        ReadConfig {
+            read_len: 50,
+            insert_mean: 120.0,
+            insert_sd: 10.0,
+            short_fraction,
+            errors: ErrorModel::new(0.0, 0.0),
+            identical_names: false,
+        }
+    }
+
+    fn records(text: &[u8]) -> Vec<Vec<&[u8]>> {
+        let lines: Vec<&[u8]> = text
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        lines.chunks(4).map(|c| c.to_vec()).collect()
+    }
+
+    #[test]
+    fn error_free_reads_come_from_the_genome_on_both_strands() {
+        let hap = Haplotype {
+            contigs: vec![b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGT".repeat(8)],
+        };
+        let genome = String::from_utf8(hap.contigs[0].clone()).unwrap();
+        let revcomp: String = genome
+            .bytes()
+            .rev()
+            .map(|b| complement(b) as char)
+            .collect();
+        let haps = [hap];
+        let sampler = Sampler::new(&haps, &[1.0], config(0.0)).unwrap();
+        let chunk = sampler.chunk(1, 0, 10, 40);
+        let (r1, r2) = (records(&chunk.r1), records(&chunk.r2));
+        assert_eq!(r1.len(), 40);
+        assert_eq!(r1[0][0], b"@sim:11/1");
+        assert_eq!(r2[39][0], b"@sim:50/2");
+        let mut forward = 0;
+        for (a, b) in r1.iter().zip(&r2) {
+            let (s1, s2) = (
+                std::str::from_utf8(a[1]).unwrap(),
+                std::str::from_utf8(b[1]).unwrap(),
+            );
+            assert_eq!(s1.len(), 50);
+            assert_eq!(a[3].len(), 50);
+            assert_eq!(
+                genome.contains(s1),
+                revcomp.contains(s2),
+                "mates on opposite strands"
+            );
+            forward += usize::from(genome.contains(s1));
+        }
+        assert!((10..30).contains(&forward), "{forward} of 40 forward");
+    }
+
+    #[test]
+    fn short_fragments_run_into_the_adapter() {
+        let haps = [Haplotype {
+            contigs: vec![b"ACGGTCAT".repeat(50)],
+        }];
+        let sampler = Sampler::new(&haps, &[1.0], config(1.0)).unwrap();
+        let chunk = sampler.chunk(3, 0, 0, 20);
+        for (a, b) in records(&chunk.r1).iter().zip(&records(&chunk.r2)) {
+            let (s1, s2) = (a[1], b[1]);
+            let through = (30..50).any(|i| {
+                let rc: Vec<u8> = s2[..i].iter().rev().map(|&b| complement(b)).collect();
+                s1[..i] == rc[..]
+                    && s1[i..] == ADAPTER_1[..50 - i]
+                    && s2[i..] == ADAPTER_2[..50 - i]
+            });
+            assert!(
+                through,
+                "{} / {}",
+                String::from_utf8_lossy(s1),
+                String::from_utf8_lossy(s2)
+            );
+        }
+    }
+
+    #[test]
+    fn chunks_are_reproducible_and_distinct() {
+        let haps = [Haplotype {
+            contigs: vec![b"ACGGTCATTTGACCA".repeat(100)],
+        }];
+        let sampler = Sampler::new(&haps, &[1.0], config(0.1)).unwrap();
+        assert_eq!(sampler.chunk(1, 0, 0, 5).r1, sampler.chunk(1, 0, 0, 5).r1);
+        assert_ne!(sampler.chunk(1, 0, 0, 5).r1, sampler.chunk(1, 1, 0, 5).r1);
+    }
+}

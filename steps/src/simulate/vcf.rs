@@ -1,0 +1,322 @@
+//! The truth VCF out (bgzipped, tabix-indexed) and user-given variants in.
+//!
+//! The truth is what a caller is scored against, so it is written the way a comparison tool wants
+//! it: VCF 4.2, one sample, phased `GT`, records sorted in reference order, every allele
+//! left-aligned and trimmed. Given variants go through the same normalisation before they are
+//! planted, so the truth never depends on how the input spelled them.
+
+use std::ffi::CString;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+use rust_htslib::bgzf;
+
+use super::genome::Contig;
+use super::variants::{normalize, Variant};
+use crate::{Result, StepError};
+
+/// Write the truth VCF to `path` (BGZF) and its tabix index to `index`.
+pub fn write_truth(
+    path: &Path,
+    index: &Path,
+    contigs: &[Contig],
+    variants: &[Variant],
+    sample: &str,
+) -> Result<()> {
+    let mut text = String::from("##fileformat=VCFv4.2\n");
+    text.push_str("##FILTER=<ID=PASS,Description=\"All filters passed\">\n");
+    text.push_str("##source=cairn simulate\n");
+    for c in contigs {
+        text.push_str(&format!(
+            "##contig=<ID={},length={}>\n",
+            c.name,
+            c.seq.len()
+        ));
+    }
+    text.push_str("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n");
+    text.push_str(&format!(
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n"
+    ));
+    for v in variants {
+        text.push_str(&format!(
+            "{}\t{}\t.\t{}\t{}\t.\tPASS\t.\tGT\t{}\n",
+            contigs[v.contig].name,
+            v.pos + 1,
+            String::from_utf8_lossy(&v.reference),
+            String::from_utf8_lossy(&v.alt),
+            v.genotype()
+        ));
+    }
+    let failed = |e: String| StepError::failed(format!("cannot write {}: {e}", path.display()));
+    let mut w = bgzf::Writer::from_path_with_level(path, bgzf::CompressionLevel::Level(6))
+        .map_err(|e| failed(e.to_string()))?;
+    w.write_all(text.as_bytes())
+        .map_err(|e| failed(e.to_string()))?;
+    w.flush().map_err(|e| failed(e.to_string()))?;
+    drop(w);
+    tabix(path, index)
+}
+
+fn tabix(path: &Path, index: &Path) -> Result<()> {
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_encoded_bytes()).map_err(|e| StepError::failed(e.to_string()))
+    };
+    let (file, idx) = (c(path)?, c(index)?);
+    // SAFETY: both strings are valid NUL-terminated paths that outlive the call, and
+    // `tbx_conf_vcf` is htslib's immutable preset for VCF columns.
+    let rc = unsafe {
+        hts_sys::tbx_index_build2(file.as_ptr(), idx.as_ptr(), 0, &hts_sys::tbx_conf_vcf)
+    };
+    if rc != 0 {
+        return Err(StepError::failed(format!(
+            "cannot build the tabix index of {}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Read biallelic variants from a VCF (plain or gzipped) and make them plantable. With `plant_ref`
+/// (a simulated reference) each REF allele is written into the reference; otherwise REF must match
+/// it. Returns the variants normalised and sorted; overlaps on one haplotype are an error.
+pub fn read_variants(path: &Path, contigs: &mut [Contig], plant_ref: bool) -> Result<Vec<Variant>> {
+    let err = |e| StepError::io("read", path, e);
+    let mut magic = [0u8; 2];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(err)?;
+    let file = File::open(path).map_err(err)?;
+    let reader: Box<dyn BufRead> = if n == 2 && magic == [0x1f, 0x8b] {
+        Box::new(BufReader::new(MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    let mut parsed = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line =
+            line.map_err(|e| StepError::input(format!("{}: line {}: {e}", path.display(), i + 1)))?;
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let at =
+            |msg: String| StepError::input(format!("{}: line {}: {msg}", path.display(), i + 1));
+        if let Some(v) = parse_record(&line, contigs).map_err(at)? {
+            parsed.push((i + 1, v));
+        }
+    }
+    for (line, v) in &parsed {
+        let seq = &mut contigs[v.contig].seq;
+        if plant_ref {
+            seq[v.pos..v.end()].copy_from_slice(&v.reference);
+        } else if seq[v.pos..v.end()] != v.reference[..] {
+            return Err(StepError::input(format!(
+                "{}: line {line}: REF {} does not match the reference ({}); was the VCF made on another reference?",
+                path.display(),
+                String::from_utf8_lossy(&v.reference),
+                String::from_utf8_lossy(&seq[v.pos..v.end()])
+            )));
+        }
+    }
+    let mut out: Vec<(usize, Variant)> = parsed
+        .into_iter()
+        .map(|(line, v)| {
+            let (pos, reference, alt) =
+                normalize(&contigs[v.contig].seq, v.pos, v.reference, v.alt);
+            (
+                line,
+                Variant {
+                    pos,
+                    reference,
+                    alt,
+                    ..v
+                },
+            )
+        })
+        .collect();
+    out.sort_by_key(|(_, v)| (v.contig, v.pos));
+    check_overlaps(path, &out)?;
+    Ok(out.into_iter().map(|(_, v)| v).collect())
+}
+
+fn check_overlaps(path: &Path, variants: &[(usize, Variant)]) -> Result<()> {
+    for h in 0..2 {
+        let mut last: Option<&(usize, Variant)> = None;
+        for lv in variants.iter().filter(|(_, v)| v.on[h]) {
+            if let Some((pl, p)) = last {
+                if p.contig == lv.1.contig && lv.1.pos < p.end() {
+                    return Err(StepError::input(format!(
+                        "{}: lines {pl} and {}: variants overlap on haplotype {}; keep one or put them on different haplotypes (0|1 and 1|0)",
+                        path.display(),
+                        lv.0,
+                        h + 1
+                    )));
+                }
+            }
+            last = Some(lv);
+        }
+    }
+    Ok(())
+}
+
+/// One data line as a variant; `None` for records with nothing to plant (ALT `.`, GT 0|0).
+fn parse_record(line: &str, contigs: &[Contig]) -> Result<Option<Variant>, String> {
+    let f: Vec<&str> = line.split('\t').collect();
+    if f.len() < 5 {
+        return Err(format!(
+            "expected at least 5 tab-separated columns, found {}",
+            f.len()
+        ));
+    }
+    let contig = contigs
+        .iter()
+        .position(|c| c.name == f[0])
+        .ok_or_else(|| format!("contig `{}` is not in the reference", f[0]))?;
+    let pos: usize = f[1]
+        .parse()
+        .ok()
+        .filter(|&p| p >= 1)
+        .ok_or_else(|| format!("bad POS `{}`", f[1]))?;
+    if f[4] == "." {
+        return Ok(None);
+    }
+    if f[4].contains(',') {
+        return Err("multi-allelic record; split it first (bcftools norm -m-)".into());
+    }
+    let allele = |a: &str| -> Result<Vec<u8>, String> {
+        let a = a.to_ascii_uppercase().into_bytes();
+        if a.is_empty() || !a.iter().all(|b| b"ACGTN".contains(b)) {
+            return Err(format!(
+                "allele `{}` is not a plain sequence of A, C, G, T, N",
+                String::from_utf8_lossy(&a)
+            ));
+        }
+        Ok(a)
+    };
+    let (reference, alt) = (allele(f[3])?, allele(f[4])?);
+    if pos - 1 + reference.len() > contigs[contig].seq.len() {
+        return Err(format!("REF runs past the end of `{}`", f[0]));
+    }
+    let on = match (f.get(8), f.get(9)) {
+        (Some(fmt), Some(sample)) if fmt.split(':').next() == Some("GT") => {
+            genotype(sample.split(':').next().unwrap_or("."))?
+        }
+        _ => [false, true],
+    };
+    if on == [false, false] {
+        return Ok(None);
+    }
+    Ok(Some(Variant {
+        contig,
+        pos: pos - 1,
+        reference,
+        alt,
+        on,
+    }))
+}
+
+/// `0|1`, `1/1`, `1` ... as the haplotypes carrying ALT; an unphased het goes on haplotype 2.
+fn genotype(gt: &str) -> Result<[bool; 2], String> {
+    let alleles: Vec<&str> = gt.split(['|', '/']).collect();
+    let carries = |a: &str| match a {
+        "1" => Ok(true),
+        "0" | "." => Ok(false),
+        _ => Err(format!(
+            "genotype `{gt}`: only 0, 1 and . alleles are supported"
+        )),
+    };
+    match alleles.as_slice() {
+        [a] => Ok([carries(a)?; 2]),
+        [a, b] => Ok([carries(a)?, carries(b)?]),
+        _ => Err(format!("genotype `{gt}` is not diploid")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> Vec<Contig> {
+        vec![Contig {
+            name: "c1".into(),
+            seq: b"GGCACACAGGTTTTTA".to_vec(),
+        }]
+    }
+
+    fn vcf(body: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        write!(f, "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts\n{body}").unwrap();
+        f
+    }
+
+    #[test]
+    fn given_variants_are_normalised_sorted_and_genotyped() {
+        let f = vcf("c1\t15\t.\tTA\tA\t.\t.\t.\tGT\t1/1\nc1\t8\t.\tA\tACA\t.\t.\t.\tGT\t1|0\n");
+        let mut contigs = reference();
+        let v = read_variants(f.path(), &mut contigs, false).unwrap();
+        assert_eq!(
+            (
+                v[0].pos,
+                v[0].reference.as_slice(),
+                v[0].alt.as_slice(),
+                v[0].on
+            ),
+            (1, &b"G"[..], &b"GCA"[..], [true, false])
+        );
+        assert_eq!(
+            (v[1].pos, v[1].reference.as_slice(), v[1].alt.as_slice()),
+            (9, &b"GT"[..], &b"G"[..])
+        );
+        assert_eq!(v[1].genotype(), "1|1");
+    }
+
+    #[test]
+    fn ref_mismatch_and_overlap_are_errors_naming_lines() {
+        let f = vcf("c1\t3\t.\tG\tT\n");
+        let e = read_variants(f.path(), &mut reference(), false).unwrap_err();
+        assert!(
+            e.message.contains("line 3: REF G does not match"),
+            "{}",
+            e.message
+        );
+        let mut planted = reference();
+        assert_eq!(
+            read_variants(f.path(), &mut planted, true).unwrap().len(),
+            1
+        );
+        assert_eq!(planted[0].seq[2], b'G');
+        let f = vcf("c1\t2\t.\tGCA\tG\t.\t.\t.\tGT\t1|1\nc1\t3\t.\tC\tT\t.\t.\t.\tGT\t0|1\n");
+        let e = read_variants(f.path(), &mut reference(), false).unwrap_err();
+        assert!(e.message.contains("lines 3 and 4"), "{}", e.message);
+        let f = vcf("c9\t2\t.\tG\tT\n");
+        assert!(read_variants(f.path(), &mut reference(), false)
+            .unwrap_err()
+            .message
+            .contains("c9"));
+    }
+
+    #[test]
+    fn truth_is_bgzipped_and_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, idx) = (dir.path().join("t.vcf.gz"), dir.path().join("t.vcf.gz.tbi"));
+        let v = Variant {
+            contig: 0,
+            pos: 2,
+            reference: b"C".to_vec(),
+            alt: b"T".to_vec(),
+            on: [false, true],
+        };
+        write_truth(&path, &idx, &reference(), &[v], "S1").unwrap();
+        assert!(bgzf::is_bgzip(&path).unwrap());
+        assert!(std::fs::metadata(&idx).unwrap().len() > 0);
+        let mut text = String::new();
+        MultiGzDecoder::new(File::open(&path).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        assert!(
+            text.ends_with("c1\t3\t.\tC\tT\t.\tPASS\t.\tGT\t0|1\n"),
+            "{text}"
+        );
+    }
+}
