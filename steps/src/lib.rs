@@ -9,8 +9,8 @@
 
 pub mod call;
 pub mod error;
-pub mod merge;
 pub mod fastq_qc;
+pub mod merge;
 pub mod simulate;
 
 use std::sync::Arc;

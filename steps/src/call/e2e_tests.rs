@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::candidate::{Candidate, RefWindow};
-use super::testdata::{make, TrueVariant, Variant};
+use super::testdata::{make, make_with, ExtraRead, TrueVariant, Variant};
 use super::{run, Args};
 
 fn args(bam: &Path, reference: &Path, out: &Path, threads: usize, chunk: i64) -> Args {
@@ -177,4 +177,34 @@ fn bad_inputs_fail_with_messages_that_say_what_to_do() {
         .message;
     assert!(e.contains("different assembly"), "{e}");
     assert!(!out.exists());
+}
+
+#[test]
+fn duplicate_secondary_qc_fail_and_low_mapq_reads_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, _) = make(dir.path(), 4000, 12, &[], 5);
+    // Reads showing a different base at 2000, each excluded by one rule.
+    let mut alt = plain.seq[1950..2050].to_vec();
+    alt[50] = if alt[50] == b'A' { b'C' } else { b'A' };
+    let rules: [(u16, u8); 4] = [(0x400, 60), (0x100, 60), (0x200, 60), (0, 5)];
+    let extra: Vec<ExtraRead> = rules
+        .iter()
+        .flat_map(|&(f, q)| (0..8).map(move |_| (f, q)))
+        .map(|(f, q)| (1950, alt.clone(), f, q))
+        .collect();
+    let sub = dir.path().join("x");
+    std::fs::create_dir(&sub).unwrap();
+    let (ds, _) = make_with(&sub, 4000, 12, &[], 5, &extra);
+    let out = sub.join("x.vcf.gz");
+    run(args(&ds.bam, &ds.reference, &out, 1, 100_000)).unwrap();
+    let at_2001 = |p: &Path| records(p).into_iter().filter(|r| r[1] == "2001").count();
+    assert_eq!(at_2001(&out), 0, "{:?}", records(&out));
+    // The same reads without the excluding flag make a call: the test can fail.
+    let counted: Vec<ExtraRead> = (0..8).map(|_| (1950, alt.clone(), 0, 60)).collect();
+    let sub2 = dir.path().join("y");
+    std::fs::create_dir(&sub2).unwrap();
+    let (ds2, _) = make_with(&sub2, 4000, 12, &[], 5, &counted);
+    let out2 = sub2.join("y.vcf.gz");
+    run(args(&ds2.bam, &ds2.reference, &out2, 1, 100_000)).unwrap();
+    assert_eq!(at_2001(&out2), 1);
 }

@@ -28,6 +28,21 @@ pub fn make(
     variants: &[Variant],
     seed: u64,
 ) -> (Dataset, Vec<TrueVariant>) {
+    make_with(dir, len, depth, variants, seed, &[])
+}
+
+/// An extra read: start, its bases (aligned without gaps), flags, mapping quality.
+pub type ExtraRead = (i64, Vec<u8>, u16, u8);
+
+/// [`make`], plus `extra` reads written as given.
+pub fn make_with(
+    dir: &Path,
+    len: usize,
+    depth: usize,
+    variants: &[Variant],
+    seed: u64,
+    extra: &[ExtraRead],
+) -> (Dataset, Vec<TrueVariant>) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let seq: Vec<u8> = (0..len).map(|_| b"ACGT"[rng.random_range(0..4)]).collect();
     let vars: Vec<TrueVariant> = variants
@@ -55,7 +70,7 @@ pub fn make(
     )
     .unwrap();
     let bam = dir.join("reads.bam");
-    write_bam(&bam, &seq, &vars, depth, &mut rng);
+    write_bam(&bam, &seq, &vars, depth, extra, &mut rng);
     (
         Dataset {
             reference,
@@ -115,7 +130,14 @@ fn cigar_of(map: &[Option<i64>]) -> (i64, CigarString) {
     (map[0].unwrap_or(0), CigarString(ops))
 }
 
-fn write_bam(path: &Path, seq: &[u8], vars: &[TrueVariant], depth: usize, rng: &mut impl Rng) {
+fn write_bam(
+    path: &Path,
+    seq: &[u8],
+    vars: &[TrueVariant],
+    depth: usize,
+    extra: &[ExtraRead],
+    rng: &mut impl Rng,
+) {
     const READ_LEN: usize = 100;
     let mut header = bam::Header::new();
     header.push_record(
@@ -161,6 +183,23 @@ fn write_bam(path: &Path, seq: &[u8], vars: &[TrueVariant], depth: usize, rng: &
         r.set_pos(pos);
         r.set_mapq(60);
         r.set_flags(if rng.random_bool(0.5) { 16 } else { 0 });
+        r.set_mtid(-1);
+        r.set_mpos(-1);
+        records.push(r);
+    }
+    for (i, (pos, bases, flags, mapq)) in extra.iter().enumerate() {
+        let mut r = bam::Record::new();
+        let cigar = CigarString(vec![Cigar::Match(bases.len() as u32)]);
+        r.set(
+            format!("x{i}").as_bytes(),
+            Some(&cigar),
+            bases,
+            &vec![35; bases.len()],
+        );
+        r.set_tid(0);
+        r.set_pos(*pos);
+        r.set_mapq(*mapq);
+        r.set_flags(*flags);
         r.set_mtid(-1);
         r.set_mpos(-1);
         records.push(r);
