@@ -8,9 +8,11 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod align;
+pub mod call;
 pub mod error;
 pub mod eval;
 pub mod fastq_qc;
+pub mod merge;
 pub mod simulate;
 
 use std::sync::Arc;
@@ -24,6 +26,8 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(eval::EvalKind));
     registry.register(Arc::new(align::AlignKind));
     registry.register(Arc::new(align::AlignIndexKind));
+    registry.register(Arc::new(call::CallKind));
+    registry.register(Arc::new(merge::MergeKind));
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
@@ -38,6 +42,10 @@ pub enum StepCommand {
     Align(align::AlignArgs),
     /// Build the minimap2 index of a reference for `align`.
     AlignIndex(align::AlignIndexArgs),
+    /// Call germline SNVs and short indels from an indexed BAM into a bgzipped, indexed VCF.
+    Call(call::Args),
+    /// Merge per-sample VCFs into one multi-sample VCF.
+    Merge(merge::Args),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
     Simulate(simulate::Args),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
@@ -50,6 +58,8 @@ impl StepCommand {
             Self::Eval(args) => eval::run(args),
             StepCommand::Align(args) => align::run(args),
             StepCommand::AlignIndex(args) => align::run_index(args),
+            StepCommand::Call(args) => call::run(args),
+            StepCommand::Merge(args) => merge::run(args),
             StepCommand::Simulate(args) => simulate::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
         }

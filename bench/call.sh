@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmark of `cairn step call` beside `bcftools mpileup | bcftools call -mv` and FreeBayes on the
+# same BAMs: real NA12878 reads on grch38-chr22 (GIAB v4.2.1 truth; no benchmark BED there, so
+# precision is approximate) and a generated 2 Mb genome at 30x and 10x (exact truth).
+# Prints SNV/indel recall, precision and F1 per caller and the wall-time ratio cairn / bcftools.
+#
+# Usage: bench/call.sh [WORKDIR]     (env: CAIRN_SHARED_DATA, THREADS=2)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA=${CAIRN_SHARED_DATA:-$ROOT/../shared/data}
+WORK=${1:-$(mktemp -d /tmp/cairn-call-bench.XXXXXX)}
+THREADS=${THREADS:-2}
+mkdir -p "$WORK"
+for tool in bwa samtools bcftools freebayes bgzip tabix python3; do
+  command -v "$tool" >/dev/null || { echo "bench/call.sh: $tool is not installed; install the peer tools first" >&2; exit 3; }
+done
+(cd "$ROOT" && cargo build --release -q)
+CAIRN=$ROOT/target/release/cairn
+SCORE="python3 $ROOT/bench/vcf_score.py"
+TIMEFORMAT=%R
+
+# seconds CMD...: run CMD, print "wall/cpu" seconds (cpu = user + sys of it and its children;
+# the machine may be shared, so cpu time is the steadier comparison).
+seconds() {
+  /usr/bin/time -f "%e/%U/%S" -o "$WORK/.time" "$@" >/dev/null 2>&1
+  awk -F/ '{printf "%s/%.2f", $1, $2 + $3}' "$WORK/.time"
+}
+ratio() { python3 -c "import sys; a, b = (float(x) for x in sys.argv[1:]); print(f'{a / b:.2f}')" "$1" "$2"; }
+
+align() { # ref r1 r2 out.bam
+  [ -s "$4.bai" ] && return
+  [ -s "$1.bwt" ] || bwa index "$1" 2>/dev/null
+  samtools faidx "$1"
+  bwa mem -t "$THREADS" -R '@RG\tID:rg\tSM:sample' "$1" "$2" "$3" 2>/dev/null | samtools sort -@"$THREADS" -o "$4" - 2>/dev/null
+  samtools index "$4"
+}
+
+run_callers() { # label ref bam truth
+  local label=$1 ref=$2 bam=$3 truth=$4 dir=$WORK/$1
+  mkdir -p "$dir"
+  local tc tb tf
+  tc=$(seconds "$CAIRN" step call --bam "$bam" --reference "$ref" --out "$dir/cairn.vcf.gz" --threads "$THREADS")
+  tb=$(seconds bash -c "bcftools mpileup --threads $THREADS -f '$ref' '$bam' | bcftools call --threads $THREADS -mv -Oz -o '$dir/bcftools.vcf.gz'")
+  tf=$(seconds bash -c "freebayes -f '$ref' '$bam' > '$dir/freebayes.vcf'")
+  echo "== $label  wall/cpu seconds: cairn $tc  bcftools $tb  freebayes $tf" \
+    "(cairn/bcftools wall $(ratio "${tc%/*}" "${tb%/*}"), cpu $(ratio "${tc#*/}" "${tb#*/}"))"
+  $SCORE "$truth" "$dir/cairn.vcf.gz" "$ref" --label cairn
+  $SCORE "$truth" "$dir/cairn.vcf.gz" "$ref" --label cairn-PASS --pass-only
+  $SCORE "$truth" "$dir/bcftools.vcf.gz" "$ref" --label bcftools
+  $SCORE "$truth" "$dir/freebayes.vcf" "$ref" --label freebayes
+}
+
+# 1. Real reads: NA12878 on the GRCh38 chr22 chunk.
+if [ -d "$DATA/grch38-chr22" ]; then
+  G=$DATA/grch38-chr22
+  mkdir -p "$WORK/chr22"
+  cp -n "$G/reference/chr22_16570000_16610000.fa" "$WORK/chr22/ref.fa"
+  align "$WORK/chr22/ref.fa" "$G/reads/NA12878_chr22_16570000_16610000_R1.fastq.gz" \
+    "$G/reads/NA12878_chr22_16570000_16610000_R2.fastq.gz" "$WORK/chr22/na12878.bam"
+  run_callers chr22-NA12878 "$WORK/chr22/ref.fa" "$WORK/chr22/na12878.bam" "$G/truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz"
+else
+  echo "skipping grch38-chr22: $DATA/grch38-chr22 not found (set CAIRN_SHARED_DATA)"
+fi
+
+# 2. Generated genome (`cairn step simulate`): 2 Mb, 30x, then the same reads thinned to 10x.
+S=$WORK/sim
+if [ ! -s "$S/truth.vcf.gz" ]; then
+  "$CAIRN" step simulate --size 2000000 --coverage 30 --seed 1 --snv-rate 0.0012 --indel-rate 0.0002 --out "$S"
+fi
+echo "generated truth: $(zcat "$S/truth.vcf.gz" | grep -vc '^#') variants"
+align "$S/ref.fa" "$S/reads_1.fq.gz" "$S/reads_2.fq.gz" "$S/s30.bam"
+[ -s "$S/s10.bam.bai" ] || { samtools view -b -s 1.3333 -o "$S/s10.bam" "$S/s30.bam" && samtools index "$S/s10.bam"; }
+run_callers sim-30x "$S/ref.fa" "$S/s30.bam" "$S/truth.vcf.gz"
+run_callers sim-10x "$S/ref.fa" "$S/s10.bam" "$S/truth.vcf.gz"
+echo "work directory: $WORK"

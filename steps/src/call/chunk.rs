@@ -1,0 +1,400 @@
+//! One job: load a chunk's reads and reference, find and genotype its variants, and render them.
+//!
+//! Discovery mode proposes candidates over the chunk plus a margin, groups them, and genotypes
+//! each group the cheap way when it is an isolated SNV (pileup likelihoods) or by haplotype
+//! scoring when it holds an indel or several nearby candidates. Only records whose position lies
+//! inside the chunk are kept, so a group straddling a boundary is reported once. Forced-sites mode
+//! genotypes exactly the given alleles and reports every site.
+
+use rust_htslib::bam::{self, Read as _};
+
+use super::candidate::{Candidate, RefWindow};
+use super::genotype::{genotype, Priors, ReadLik, SiteEvidence};
+use super::haplotype::{self, Locus};
+use super::pairhmm::PairHmm;
+use super::pileup::{discover, DiscoveryParams};
+use super::reads::{self, AlignedRead, ReadFilter};
+use super::reference::Reference;
+use super::regions::Job;
+use super::sites::ForcedSite;
+use super::vcf::Record;
+use crate::error::{Result, StepError};
+
+/// Reference loaded beyond the chunk on each side.
+const REF_PAD: i64 = 2000;
+/// Reads fetched beyond the chunk on each side.
+const READ_PAD: i64 = 600;
+/// Candidates discovered beyond the chunk on each side, so boundary groups are whole.
+const DISCOVERY_PAD: i64 = 300;
+/// Candidates closer than this join one haplotype-scored group.
+const CLUSTER_GAP: i64 = 10;
+
+/// Caller settings shared by all jobs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub filter: ReadFilter,
+    pub discovery: DiscoveryParams,
+    pub priors: Priors,
+    /// Variant records below this QUAL are not written.
+    pub min_qual: f64,
+    pub hmm: PairHmm,
+}
+
+/// Input files and the output's contig list (reference contigs first, then contigs only named
+/// by forced sites).
+#[derive(Debug)]
+pub struct Inputs {
+    pub bam: std::path::PathBuf,
+    pub reference: std::path::PathBuf,
+    pub contigs: Vec<(String, Option<u64>)>,
+}
+
+/// Run one job and return its VCF lines.
+pub fn run_job(inputs: &Inputs, s: &Settings, job: &Job) -> Result<String> {
+    let (name, len) = &inputs.contigs[job.contig];
+    let Some(len) = len.map(|l| l as i64) else {
+        let sites = job.sites.as_deref().unwrap_or_default();
+        return Ok(sites
+            .iter()
+            .map(|site| not_assessed(site).line(name))
+            .collect());
+    };
+    let bam_name = inputs.bam.display().to_string();
+    let mut bam = bam::IndexedReader::from_path(&inputs.bam)
+        .map_err(|e| StepError::input(format!("cannot open {bam_name}: {e}")))?;
+    let reads = match bam.header().tid(name.as_bytes()) {
+        Some(tid) => reads::load(
+            &mut bam,
+            &bam_name,
+            tid,
+            job.start - READ_PAD,
+            job.end + READ_PAD,
+            s.filter,
+        )?,
+        None => Vec::new(),
+    };
+    let reference = Reference::open(&inputs.reference)?;
+    let from = (job.start - REF_PAD).max(0);
+    let refw = RefWindow {
+        start: from,
+        seq: reference.fetch(name, from as u64, (job.end + REF_PAD).min(len) as u64)?,
+    };
+    let records = match &job.sites {
+        Some(sites) => forced(&reads, &refw, sites, s, inputs, len)?,
+        None => discovered(&reads, &refw, job, s),
+    };
+    Ok(records.iter().map(|r| r.line(name)).collect())
+}
+
+fn discovered(reads: &[AlignedRead], refw: &RefWindow, job: &Job, s: &Settings) -> Vec<Record> {
+    let cands = discover(
+        reads,
+        refw,
+        job.start - DISCOVERY_PAD,
+        job.end + DISCOVERY_PAD,
+        &s.discovery,
+    );
+    let max_span = reads.iter().map(|r| r.end() - r.start).max().unwrap_or(0);
+    let mut out = Vec::new();
+    for group in cluster(&cands) {
+        let single_snv = group.iter().all(|c| c.is_snv() && c.pos == group[0].pos);
+        let evidence: Vec<(SiteEvidence, bool)> = if single_snv {
+            let mut alleles = vec![group[0].reference.clone()];
+            alleles.extend(group.iter().map(|c| c.alt.clone()));
+            vec![(
+                pileup_evidence(reads, max_span, group[0].pos, alleles, s.discovery.min_bq),
+                false,
+            )]
+        } else {
+            let loci = haplotype::loci(&group, refw);
+            let extent = (
+                group[0].pos,
+                group
+                    .iter()
+                    .map(|c| c.end().max(c.shift_end))
+                    .max()
+                    .unwrap_or(0),
+            );
+            haplotype::score(reads, refw, &loci, extent, &s.hmm)
+                .into_iter()
+                .map(|e| (e, true))
+                .collect()
+        };
+        for (ev, hap) in evidence {
+            if ev.pos >= job.start && ev.pos < job.end {
+                out.extend(variant_record(ev, hap, s));
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.pos, &a.alleles).cmp(&(b.pos, &b.alleles)));
+    out
+}
+
+/// Candidates (sorted) grouped so that members lie within [`CLUSTER_GAP`] of the group's extent.
+fn cluster(cands: &[Candidate]) -> Vec<Vec<Candidate>> {
+    let mut groups: Vec<Vec<Candidate>> = Vec::new();
+    let mut end = i64::MIN;
+    for c in cands {
+        match groups.last_mut() {
+            Some(g) if c.pos <= end + CLUSTER_GAP => g.push(c.clone()),
+            _ => groups.push(vec![c.clone()]),
+        }
+        end = if groups.last().is_some_and(|g| g.len() > 1) {
+            end.max(c.shift_end)
+        } else {
+            c.shift_end
+        };
+    }
+    groups
+}
+
+/// Per-read allele likelihoods at a single-base site from the bases the reads show there.
+fn pileup_evidence(
+    reads: &[AlignedRead],
+    max_span: i64,
+    pos: i64,
+    alleles: Vec<Vec<u8>>,
+    min_bq: u8,
+) -> SiteEvidence {
+    let lo = reads.partition_point(|r| r.start < pos - max_span);
+    let hi = reads.partition_point(|r| r.start <= pos);
+    let mut ev = SiteEvidence {
+        pos,
+        alleles,
+        reads: Vec::new(),
+        depth: 0,
+    };
+    for read in &reads[lo..hi] {
+        let Some((base, q)) = read.base_at(pos) else {
+            continue;
+        };
+        if q < min_bq {
+            continue;
+        }
+        ev.depth += 1;
+        if !ev.alleles.iter().any(|a| a[0] == base) {
+            continue;
+        }
+        let e = 10f64.powf(-f64::from(q.min(read.mapq)) / 10.0);
+        let (hit, miss) = ((1.0 - e).log10(), (e / 3.0).log10());
+        let lik = ev
+            .alleles
+            .iter()
+            .map(|a| if a[0] == base { hit } else { miss })
+            .collect();
+        ev.reads.push(ReadLik {
+            lik,
+            reverse: read.reverse,
+            mapq: read.mapq,
+        });
+    }
+    ev
+}
+
+/// A record for a discovered site when its best genotype carries an alternate allele, keeping only
+/// the alleles of that genotype and trimming the shared bases.
+fn variant_record(ev: SiteEvidence, hap: bool, s: &Settings) -> Option<Record> {
+    let g = genotype(&ev, &s.priors);
+    let (a, b) = g.gt?;
+    if (a, b) == (0, 0) || g.qual < s.min_qual {
+        return None;
+    }
+    let mut keep = vec![0, a, b];
+    keep.dedup();
+    let (ev, g) = if keep.len() < ev.alleles.len() {
+        let sub = subset(&ev, &keep);
+        let g = genotype(&sub, &s.priors);
+        (sub, g)
+    } else {
+        (ev, g)
+    };
+    if g.gt == Some((0, 0)) {
+        return None;
+    }
+    let (pos, alleles) = trim(ev.pos, ev.alleles);
+    Some(Record {
+        pos,
+        id: String::new(),
+        alleles,
+        call: g,
+        depth: ev.depth,
+        haplotype_scored: hap,
+    })
+}
+
+fn subset(ev: &SiteEvidence, keep: &[usize]) -> SiteEvidence {
+    SiteEvidence {
+        pos: ev.pos,
+        alleles: keep.iter().map(|&i| ev.alleles[i].clone()).collect(),
+        reads: ev
+            .reads
+            .iter()
+            .map(|r| ReadLik {
+                lik: keep.iter().map(|&i| r.lik[i]).collect(),
+                ..r.clone()
+            })
+            .collect(),
+        depth: ev.depth,
+    }
+}
+
+/// Remove bases shared by all alleles at the end, then at the start (keeping one base).
+pub fn trim(mut pos: i64, mut alleles: Vec<Vec<u8>>) -> (i64, Vec<Vec<u8>>) {
+    while alleles.iter().all(|a| a.len() > 1)
+        && alleles.iter().all(|a| a.last() == alleles[0].last())
+    {
+        alleles.iter_mut().for_each(|a| {
+            a.pop();
+        });
+    }
+    while alleles.iter().all(|a| a.len() > 1) && alleles.iter().all(|a| a[0] == alleles[0][0]) {
+        alleles.iter_mut().for_each(|a| {
+            a.remove(0);
+        });
+        pos += 1;
+    }
+    (pos, alleles)
+}
+
+fn forced(
+    reads: &[AlignedRead],
+    refw: &RefWindow,
+    sites: &[ForcedSite],
+    s: &Settings,
+    inputs: &Inputs,
+    len: i64,
+) -> Result<Vec<Record>> {
+    let max_span = reads.iter().map(|r| r.end() - r.start).max().unwrap_or(0);
+    let mut out = Vec::with_capacity(sites.len());
+    for site in sites {
+        check_site(site, refw, inputs, len)?;
+        let (ev, hap) = if site.alleles.iter().all(|a| a.len() == 1) {
+            (
+                pileup_evidence(
+                    reads,
+                    max_span,
+                    site.pos,
+                    site.alleles.clone(),
+                    s.discovery.min_bq,
+                ),
+                false,
+            )
+        } else {
+            let locus = Locus {
+                pos: site.pos,
+                end: site.end(),
+                alleles: site.alleles.clone(),
+                forced: true,
+            };
+            let extent = (site.pos, repeat_end(site, refw));
+            (
+                haplotype::score(reads, refw, &[locus], extent, &s.hmm).remove(0),
+                true,
+            )
+        };
+        let call = genotype(&ev, &s.priors);
+        out.push(Record {
+            pos: site.pos,
+            id: site.id.clone(),
+            alleles: site.alleles.clone(),
+            call,
+            depth: ev.depth,
+            haplotype_scored: hap,
+        });
+    }
+    Ok(out)
+}
+
+fn check_site(site: &ForcedSite, refw: &RefWindow, inputs: &Inputs, len: i64) -> Result<()> {
+    let where_ = format!(
+        "sites VCF line {} ({}:{})",
+        site.line,
+        site.contig,
+        site.pos + 1
+    );
+    if site.end() > len {
+        return Err(StepError::input(format!(
+            "{where_}: past the end of the contig ({len} bp) in {}",
+            inputs.reference.display()
+        )));
+    }
+    let actual = refw.slice(site.pos, site.end());
+    let matches = actual.len() == site.alleles[0].len()
+        && actual
+            .iter()
+            .zip(&site.alleles[0])
+            .all(|(a, b)| a == b || *b == b'N' || *a == b'N');
+    if !matches {
+        return Err(StepError::input(format!(
+            "{where_}: REF {} does not match the reference {} ({}); the sites must be on the same assembly",
+            String::from_utf8_lossy(&site.alleles[0]),
+            String::from_utf8_lossy(actual),
+            inputs.reference.display()
+        )));
+    }
+    Ok(())
+}
+
+/// How far right an indel allele of `site` could slide in the reference.
+fn repeat_end(site: &ForcedSite, refw: &RefWindow) -> i64 {
+    let mut end = site.end() + 1;
+    for alt in &site.alleles[1..] {
+        let (p, al) = trim(site.pos, vec![site.alleles[0].clone(), alt.clone()]);
+        let (r, a) = (&al[0], &al[1]);
+        let c = if r.len() > a.len() && a.len() == 1 {
+            Candidate::deletion(refw, p + 1, (r.len() - 1) as i64, 0)
+        } else if a.len() > r.len() && r.len() == 1 {
+            Candidate::insertion(refw, p + 1, &a[1..], 0)
+        } else {
+            None
+        };
+        end = end.max(c.map_or(0, |c| c.shift_end));
+    }
+    end
+}
+
+fn not_assessed(site: &ForcedSite) -> Record {
+    let call = super::genotype::Genotyped {
+        gt: None,
+        gq: 0,
+        pl: vec![],
+        qual: 0.0,
+        ad: vec![],
+        fs: 0.0,
+        mq: 0.0,
+    };
+    Record {
+        pos: site.pos,
+        id: site.id.clone(),
+        alleles: site.alleles.clone(),
+        call,
+        depth: 0,
+        haplotype_scored: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_removes_shared_padding() {
+        assert_eq!(
+            trim(10, vec![b"ACT".to_vec(), b"AGT".to_vec()]),
+            (11, vec![b"C".to_vec(), b"G".to_vec()])
+        );
+        assert_eq!(
+            trim(10, vec![b"CAA".to_vec(), b"CA".to_vec()]),
+            (10, vec![b"CA".to_vec(), b"C".to_vec()])
+        );
+    }
+
+    #[test]
+    fn clusters_join_nearby_candidates() {
+        let a = Candidate::snv(100, b'A', b'G', 3);
+        let b = Candidate::snv(105, b'A', b'G', 3);
+        let c = Candidate::snv(200, b'A', b'G', 3);
+        let groups = cluster(&[a, b, c]);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 1]);
+    }
+}
