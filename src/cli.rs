@@ -2,6 +2,7 @@
 
 pub mod args;
 mod cache;
+mod demo;
 mod run;
 
 use cairn_engine::ErrorKind;
@@ -58,6 +59,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Dag(a) => run::dag(a),
         Command::Step(step) => step_result(step.run()),
         Command::Eval(a) => step_result(cairn_steps::eval::run(a)),
+        Command::Demo(a) => demo::demo(a),
         Command::Simulate(a) => step_result(cairn_steps::simulate::run(a)),
         Command::Cache(c) => cache::cache(c),
     }

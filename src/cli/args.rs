@@ -55,6 +55,8 @@ pub enum Command {
     /// Inspect and maintain the cache store.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Run the germline workflow on the bundled, generated demo data (made on first use).
+    Demo(DemoArgs),
     /// Simulate a reference, a truth VCF and paired reads (same as `cairn step simulate`).
     Simulate(cairn_steps::simulate::Args),
     /// Score a VCF against a truth set (same as `cairn step eval`).
@@ -193,4 +195,26 @@ pub struct GcArgs {
     /// Only report what would be removed.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where published results go.
+    #[arg(long, default_value = "demo-results")]
+    pub outdir: PathBuf,
+    /// The cache store and task work directories.
+    #[arg(long, env = "CAIRN_WORK_DIR", default_value = ".cairn")]
+    pub work_dir: PathBuf,
+    /// Where the generated demo data lives (default: test-data/demo in the checkout).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Cpus to use at once (default: all).
+    #[arg(short = 'j', long = "jobs")]
+    pub jobs: Option<u32>,
+    /// Where tasks run.
+    #[arg(long, value_enum, default_value = "local")]
+    pub executor: ExecutorArg,
+    /// Progress display (auto: bars on a terminal, plain lines otherwise).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
 }
