@@ -7,3 +7,4 @@ mod eval;
 mod fastq_qc;
 mod simulate;
 mod support;
+mod workflows;
