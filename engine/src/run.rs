@@ -12,6 +12,7 @@ mod provenance;
 mod record;
 mod scheduler;
 pub mod status;
+mod task;
 
 use std::path::PathBuf;
 
