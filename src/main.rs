@@ -4,7 +4,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "cairn", version, about = "Run sequencing workflows as cached, explainable DAGs")]
+#[command(
+    name = "cairn",
+    version,
+    about = "Run sequencing workflows as cached, explainable DAGs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

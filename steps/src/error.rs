@@ -13,17 +13,26 @@ pub struct StepError {
 impl StepError {
     /// Bad input: a file, record or option the user must fix (exit 2).
     pub fn input(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::User, message: message.into() }
+        Self {
+            kind: ErrorKind::User,
+            message: message.into(),
+        }
     }
 
     /// Something missing from the machine (exit 3).
     pub fn environment(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Environment, message: message.into() }
+        Self {
+            kind: ErrorKind::Environment,
+            message: message.into(),
+        }
     }
 
     /// The computation failed (exit 1).
     pub fn failed(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Failed, message: message.into() }
+        Self {
+            kind: ErrorKind::Failed,
+            message: message.into(),
+        }
     }
 
     /// An I/O error on `path`, worded for the user.
@@ -32,7 +41,10 @@ impl StepError {
             std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => ErrorKind::User,
             _ => ErrorKind::Failed,
         };
-        Self { kind, message: format!("cannot {action} {}: {err}", path.display()) }
+        Self {
+            kind,
+            message: format!("cannot {action} {}: {err}", path.display()),
+        }
     }
 
     pub fn exit_code(&self) -> i32 {

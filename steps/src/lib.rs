@@ -8,21 +8,29 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod error;
+pub mod pgx;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};
 
 /// All built-in step kinds, for the engine.
 pub fn registry() -> Registry {
-    Registry::new()
+    let mut registry = Registry::new();
+    registry.register(std::sync::Arc::new(pgx::PgxKind));
+    registry
 }
 
 /// `cairn step <kind> ...`: run one built-in step's compute.
 #[derive(Debug, clap::Subcommand)]
-pub enum StepCommand {}
+pub enum StepCommand {
+    /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
+    Pgx(pgx::PgxArgs),
+}
 
 impl StepCommand {
     pub fn run(self) -> Result<()> {
-        match self {}
+        match self {
+            Self::Pgx(args) => pgx::run(args),
+        }
     }
 }

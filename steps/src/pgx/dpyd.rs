@@ -1,0 +1,202 @@
+//! DPYD's own calling rules (PharmCAT's): DPYD is a "least function" gene.
+//!
+//! Phased (or effectively phased) data is first matched exactly, as for any gene. Otherwise, or
+//! when no single diplotype fits, DPYD is reported as the *list* of named alleles found on any
+//! strand (reference blanks are not filled in, so each allele is judged on its own variants), the
+//! reference allele dropped once more than two alleles are found, homozygous alleles listed twice;
+//! the phenotype then uses the two lowest-function alleles. HapB3 (`c.1129-5923C>G, c.1236G>A`) is
+//! called from its intronic position (the exonic one only when the intronic one is missing) and
+//! merged in afterwards.
+
+use super::definition::GeneDefinition;
+use super::matcher::{hap_order, matches, MatchData, Options};
+use super::vcf::SampleGenotypes;
+
+pub const HAPB3: &str = "c.1129-5923C>G, c.1236G>A (HapB3)";
+const EXONIC: &str = "rs56038477";
+const INTRONIC: &str = "rs75017182";
+const HAPB3_RSIDS: [&str; 2] = [EXONIC, INTRONIC];
+
+/// What DPYD matching found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DpydCall {
+    /// An exact diplotype (phased data).
+    Diplotype(String, String),
+    /// Alleles found on some strand; the phenotype uses the two lowest-function ones.
+    Haplotypes(Vec<String>),
+    /// Nothing matched.
+    None,
+}
+
+/// The HapB3 call per strand (`true` = carries HapB3), or `None` when its positions are missing.
+fn hapb3_call(
+    def: &GeneDefinition,
+    geno: &SampleGenotypes,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<bool>> {
+    let hap = def.alleles.iter().find(|a| a.name == HAPB3)?;
+    let strands = |rsid: &str| {
+        let i = def
+            .loci
+            .iter()
+            .position(|l| l.rsid.as_deref() == Some(rsid))?;
+        let want = hap.alleles[i].as_ref()?;
+        let sa = geno.alleles.get(&def.loci[i].key())?;
+        let mut v = vec![&sa.allele1 == want];
+        if let Some(a2) = &sa.allele2 {
+            v.push(a2 == want);
+        }
+        Some(v)
+    };
+    match (strands(INTRONIC), strands(EXONIC)) {
+        (Some(intron), Some(exon)) => {
+            let count = |v: &Vec<bool>| v.iter().filter(|x| **x).count();
+            if count(&intron) != count(&exon) {
+                warnings.push("DPYD HapB3: the intronic (rs75017182) and exonic (rs56038477) calls disagree; \
+                               the intronic call is used"
+                    .into());
+            }
+            Some(intron)
+        }
+        (Some(intron), None) => Some(intron),
+        (None, Some(exon)) => {
+            warnings.push(
+                "DPYD HapB3: called from the exonic position only (rs75017182 missing)".into(),
+            );
+            Some(exon)
+        }
+        (None, None) => None,
+    }
+}
+
+/// Calls DPYD; `warnings` collects HapB3 notes.
+pub fn call(
+    def: &GeneDefinition,
+    geno: &SampleGenotypes,
+    warnings: &mut Vec<String>,
+) -> (MatchData, DpydCall) {
+    let orig = MatchData::new(
+        def,
+        geno,
+        Options {
+            assume_reference: true,
+            ..Options::default()
+        },
+    );
+    if orig.positions.is_empty() {
+        return (orig, DpydCall::None);
+    }
+    let hapb3 = hapb3_call(def, geno, warnings);
+    let skip_alleles = [HAPB3];
+    let without = |assume_reference| Options {
+        assume_reference,
+        skip_alleles: &skip_alleles,
+        skip_rsids: &HAPB3_RSIDS,
+    };
+    let working = match hapb3 {
+        None => orig.clone(),
+        Some(_) => MatchData::new(def, geno, without(true)),
+    };
+    let carriers = hapb3
+        .as_ref()
+        .map_or(0, |v| v.iter().filter(|x| **x).count());
+    let present = hapb3.as_ref().is_some_and(|v| v.len() == 2 && carriers > 0);
+    if orig.effectively_phased() {
+        let found = working.diplotypes(false);
+        if found.len() == 1 {
+            let d = &found[0];
+            let (h1, h2) = match (&hapb3, present) {
+                (Some(v), true) => merge_phased(&working, &d.hap1, &d.hap2, v),
+                _ => (d.hap1.clone(), d.hap2.clone()),
+            };
+            return (orig, DpydCall::Diplotype(h1, h2));
+        }
+    }
+    let combo = MatchData::new(
+        def,
+        geno,
+        if hapb3.is_some() {
+            without(false)
+        } else {
+            Options::default()
+        },
+    );
+    let mut found: Vec<(String, bool, bool)> = combo
+        .haplotype_matches()
+        .into_iter()
+        .map(|(h, _)| {
+            let hap = &combo.haps[h];
+            let hom = homozygous_carrier(&combo, h) && !(hap.reference && present);
+            (hap.name.clone(), hap.reference, hom)
+        })
+        .collect();
+    if found.len() + carriers > 2 {
+        found.retain(|(_, reference, _)| !reference);
+    }
+    let mut list = Vec::new();
+    for (name, _, hom) in found {
+        list.push(name.clone());
+        if hom {
+            list.push(name);
+        }
+    }
+    if present {
+        list.extend(std::iter::repeat_n(HAPB3.to_string(), carriers));
+    }
+    let call = if list.is_empty() {
+        DpydCall::None
+    } else {
+        DpydCall::Haplotypes(list)
+    };
+    (orig, call)
+}
+
+/// Both strands carry every defined allele of haplotype `h`.
+fn homozygous_carrier(data: &MatchData, h: usize) -> bool {
+    let hap = &data.haps[h];
+    data.sample
+        .iter()
+        .zip(&hap.alleles)
+        .all(|(sa, cell)| match cell {
+            None => true,
+            Some(want) => {
+                let one =
+                    |a: &str| matches(std::slice::from_ref(cell), &[a.to_string()]) || a == want;
+                one(&sa.allele1) && sa.allele2.as_deref().is_some_and(one)
+            }
+        })
+}
+
+/// Adds HapB3 to the strand(s) that carry it in a phased diplotype.
+fn merge_phased(data: &MatchData, h1: &str, h2: &str, hapb3: &[bool]) -> (String, String) {
+    let strand1: Vec<String> = data.sample.iter().map(|s| s.allele1.clone()).collect();
+    let hap1_on_strand1 = data
+        .haps
+        .iter()
+        .find(|h| h.name == h1)
+        .is_some_and(|h| matches(&h.alleles, &strand1));
+    let (on1, on2) = if h1 == h2 || hapb3.iter().all(|x| *x) || hap1_on_strand1 {
+        let mut v = hapb3.to_vec();
+        if h1 == h2 {
+            v.sort();
+        }
+        (v[0], v[1])
+    } else {
+        (hapb3[1], hapb3[0])
+    };
+    let add = |name: &str, carries: bool| -> String {
+        match (carries, name) {
+            (false, _) => name.to_string(),
+            (true, "Reference") => HAPB3.to_string(),
+            (true, other) => format!("[{other} + {HAPB3}]"),
+        }
+    };
+    let (a, b) = (add(h1, on1), add(h2, on2));
+    let ra = a == "Reference";
+    let rb = b == "Reference";
+    if hap_order(ra, &a, rb, &b) == std::cmp::Ordering::Greater {
+        (b, a)
+    } else {
+        (a, b)
+    }
+}

@@ -1,0 +1,329 @@
+//! Named-allele matching, after PharmCAT's NamedAlleleMatcher.
+//!
+//! For one gene: keep the definition positions the sample has (the rest are *missing*); restrict
+//! every named allele to those positions, dropping alleles left with nothing to match; optionally
+//! fill blank definition cells with the reference allele ("assume reference"). The sample's
+//! genotypes become *sequences* (one allele per position, in position order): two for phased or
+//! all-homozygous data, every phase permutation otherwise. A named allele matches a sequence when
+//! every defined cell agrees (IUPAC wobble codes match any of their bases). Pairs of matched
+//! alleles whose sequences complement each other at every position (same allele where the sample is
+//! homozygous, different where heterozygous) are candidate diplotypes, scored by the number of
+//! defined cells of both alleles; the top score wins and ties are all reported (ambiguity listed,
+//! never guessed).
+
+use std::cmp::Ordering;
+
+use super::definition::{GeneDefinition, Locus};
+use super::vcf::{SampleAllele, SampleGenotypes};
+
+/// A named allele restricted to the sample's available positions.
+#[derive(Debug, Clone)]
+pub struct Hap {
+    pub name: String,
+    pub reference: bool,
+    /// Aligned with [`MatchData::positions`]; `None` matches anything.
+    pub alleles: Vec<Option<String>>,
+    /// Number of defined cells at available positions (before reference defaulting).
+    pub score: usize,
+}
+
+/// One sample's data for one gene, ready to match.
+#[derive(Debug, Clone)]
+pub struct MatchData {
+    /// Available positions, sorted by coordinate.
+    pub positions: Vec<Locus>,
+    pub sample: Vec<SampleAllele>,
+    /// Definition positions with no usable genotype.
+    pub missing: Vec<Locus>,
+    pub haps: Vec<Hap>,
+    /// Distinct sample sequences (one allele per position).
+    pub sequences: Vec<Vec<String>>,
+    pub phased: bool,
+}
+
+/// Options for building [`MatchData`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Fill blank definition cells of non-reference alleles with the reference allele.
+    pub assume_reference: bool,
+    /// Named alleles left out of matching.
+    pub skip_alleles: &'a [&'a str],
+    /// Positions left out of matching (neither used nor reported missing).
+    pub skip_rsids: &'a [&'a str],
+}
+
+impl MatchData {
+    pub fn new(def: &GeneDefinition, geno: &SampleGenotypes, opts: Options<'_>) -> Self {
+        let mut present = Vec::new();
+        let mut missing = Vec::new();
+        for (i, locus) in def.loci.iter().enumerate() {
+            let skip = locus
+                .rsid
+                .as_deref()
+                .is_some_and(|r| opts.skip_rsids.contains(&r));
+            match geno.alleles.get(&locus.key()) {
+                _ if skip => {}
+                Some(sa) => present.push((i, locus.clone(), sa.clone())),
+                None => missing.push(locus.clone()),
+            }
+        }
+        present.sort_by_key(|(_, l, _)| l.position);
+        let reference = def.reference();
+        let mut haps = Vec::new();
+        for a in &def.alleles {
+            if opts.skip_alleles.contains(&a.name.as_str()) {
+                continue;
+            }
+            let mut alleles: Vec<Option<String>> = present
+                .iter()
+                .map(|(i, _, _)| a.alleles[*i].clone())
+                .collect();
+            let score = alleles.iter().filter(|x| x.is_some()).count();
+            if score == 0 {
+                continue;
+            }
+            if opts.assume_reference && !a.reference {
+                for (cell, (i, locus, _)) in alleles.iter_mut().zip(&present) {
+                    if cell.is_none() {
+                        *cell = reference.alleles[*i].as_ref().map(|r| {
+                            if is_wobble(r) {
+                                locus.r#ref.clone()
+                            } else {
+                                r.clone()
+                            }
+                        });
+                    }
+                }
+            }
+            haps.push(Hap {
+                name: a.name.clone(),
+                reference: a.reference,
+                alleles,
+                score,
+            });
+        }
+        haps.sort_by(|x, y| hap_order(x.reference, &x.name, y.reference, &y.name));
+        let sample: Vec<SampleAllele> = present.iter().map(|(_, _, s)| s.clone()).collect();
+        let sequences = permutations(&sample);
+        let phased = sample.iter().all(|s| s.phased);
+        Self {
+            positions: present.into_iter().map(|(_, l, _)| l).collect(),
+            sample,
+            missing,
+            haps,
+            sequences,
+            phased,
+        }
+    }
+
+    /// At most two sequences: phased, or unphased but heterozygous at one position at most.
+    pub fn effectively_phased(&self) -> bool {
+        self.sequences.len() <= 2
+    }
+
+    /// Homozygous at every available position.
+    pub fn homozygous(&self) -> bool {
+        self.sample.iter().all(SampleAllele::is_homozygous)
+    }
+
+    /// For each haplotype, the indices of the sequences it matches (haplotypes matching none omitted).
+    pub fn haplotype_matches(&self) -> Vec<(usize, Vec<usize>)> {
+        self.haps
+            .iter()
+            .enumerate()
+            .filter_map(|(h, hap)| {
+                let seqs: Vec<usize> = (0..self.sequences.len())
+                    .filter(|&s| matches(&hap.alleles, &self.sequences[s]))
+                    .collect();
+                (!seqs.is_empty()).then_some((h, seqs))
+            })
+            .collect()
+    }
+
+    /// Diplotypes best explaining the sample, best first; all of them unless `top_only`.
+    pub fn diplotypes(&self, top_only: bool) -> Vec<Diplotype> {
+        let found = self.haplotype_matches();
+        if found.is_empty() || self.sequences.is_empty() {
+            return Vec::new();
+        }
+        let mut pairs = Vec::new();
+        for (x, (h1, s1)) in found.iter().enumerate() {
+            for (h2, s2) in &found[x..] {
+                let viable = if self.sequences.len() == 1 {
+                    true
+                } else if h1 == h2 && s1.len() == 1 {
+                    false
+                } else {
+                    s1.iter()
+                        .any(|&a| s2.iter().any(|&b| self.complement(a, b)))
+                };
+                if viable {
+                    pairs.push(self.diplotype(*h1, *h2));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.cmp_names(b)));
+        if top_only {
+            if let Some(top) = pairs.first().map(|d| d.score) {
+                pairs.retain(|d| d.score == top);
+            }
+        }
+        pairs
+    }
+
+    fn diplotype(&self, h1: usize, h2: usize) -> Diplotype {
+        let (a, b) = (&self.haps[h1], &self.haps[h2]);
+        let (a, b) = if hap_order(a.reference, &a.name, b.reference, &b.name) == Ordering::Greater {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        Diplotype {
+            hap1: a.name.clone(),
+            hap2: b.name.clone(),
+            score: a.score + b.score,
+        }
+    }
+
+    /// Two sequences can be the sample's two strands.
+    fn complement(&self, s1: usize, s2: usize) -> bool {
+        let (a, b) = (&self.sequences[s1], &self.sequences[s2]);
+        self.sample.iter().enumerate().all(|(i, sa)| {
+            let hom = sa.allele2.as_deref() == Some(sa.allele1.as_str());
+            (a[i] == b[i]) == hom
+        })
+    }
+}
+
+/// A called diplotype: two named alleles and their combined score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diplotype {
+    pub hap1: String,
+    pub hap2: String,
+    pub score: usize,
+}
+
+impl Diplotype {
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.hap1, self.hap2)
+    }
+
+    fn cmp_names(&self, o: &Self) -> Ordering {
+        natural_cmp(&self.hap1, &o.hap1).then_with(|| natural_cmp(&self.hap2, &o.hap2))
+    }
+}
+
+/// Does a (possibly partly blank) allele definition match a sample sequence?
+pub fn matches(def: &[Option<String>], seq: &[String]) -> bool {
+    def.iter().zip(seq).all(|(d, s)| match d {
+        None => true,
+        Some(d) => d == s || (d.len() == 1 && s.len() == 1 && iupac_bases(d).contains(s.as_str())),
+    })
+}
+
+/// The bases an IUPAC code stands for (a plain base stands for itself).
+pub fn iupac_bases(code: &str) -> &'static str {
+    match code {
+        "A" => "A",
+        "C" => "C",
+        "G" => "G",
+        "T" => "T",
+        "R" => "AG",
+        "Y" => "CT",
+        "S" => "CG",
+        "W" => "AT",
+        "K" => "GT",
+        "M" => "AC",
+        "B" => "CGT",
+        "D" => "AGT",
+        "H" => "ACT",
+        "V" => "ACG",
+        "N" => "ACGT",
+        _ => "",
+    }
+}
+
+pub fn is_wobble(allele: &str) -> bool {
+    allele.len() == 1 && iupac_bases(allele).len() > 1
+}
+
+/// Every sequence the sample's genotypes allow, following PharmCAT: a phased or homozygous position
+/// stays on its strand; an unphased heterozygous position branches both ways.
+pub fn permutations(sample: &[SampleAllele]) -> Vec<Vec<String>> {
+    if sample.is_empty() {
+        return Vec::new();
+    }
+    let haploid = sample.iter().all(|s| s.allele2.is_none());
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let strands: &[bool] = if haploid { &[true] } else { &[true, false] };
+    for &first in strands {
+        let mut partial: Vec<Vec<String>> = vec![Vec::new()];
+        for sa in sample {
+            let a1 = sa.allele1.clone();
+            let a2 = sa.allele2.clone().unwrap_or_else(|| ".".to_string());
+            let fixed = haploid || sa.phased || sa.is_homozygous();
+            partial = partial
+                .into_iter()
+                .flat_map(|p| {
+                    let picks = if fixed {
+                        vec![if first || haploid {
+                            a1.clone()
+                        } else {
+                            a2.clone()
+                        }]
+                    } else {
+                        vec![a1.clone(), a2.clone()]
+                    };
+                    picks.into_iter().map(move |a| {
+                        let mut q = p.clone();
+                        q.push(a);
+                        q
+                    })
+                })
+                .collect();
+        }
+        out.extend(partial);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Reference allele first, then names in natural order (`*2` before `*10`).
+pub fn hap_order(ref_a: bool, a: &str, ref_b: bool, b: &str) -> Ordering {
+    ref_b.cmp(&ref_a).then_with(|| natural_cmp(a, b))
+}
+
+/// Compares names with embedded numbers numerically: `*2` < `*10` < `*10A`.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut v = Vec::new();
+        let mut start = 0;
+        let bytes = s.as_bytes();
+        for i in 1..=bytes.len() {
+            if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
+                v.push((bytes[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        v
+    }
+    let (ca, cb) = (chunks(a), chunks(b));
+    for (x, y) in ca.iter().zip(&cb) {
+        let ord = match (x.0, y.0) {
+            (true, true) => {
+                let (nx, ny) = (x.1.trim_start_matches('0'), y.1.trim_start_matches('0'));
+                nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny))
+            }
+            _ => x.1.cmp(y.1),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    ca.len().cmp(&cb.len())
+}
+
+#[cfg(test)]
+#[path = "matcher_tests.rs"]
+mod tests;

@@ -1,0 +1,418 @@
+//! The sample's genotypes at definition positions, read from a VCF (plain or gzip/bgzip).
+//!
+//! Only records at positions some gene definition uses are kept. A position absent from the VCF,
+//! or present with a no-call (`./.`), is *missing*: it is reported as not assessed and the matcher
+//! works without it (PharmCAT's rule; a pipeline that wants every call must emit hom-ref records).
+//! A record whose REF differs from the definition's reference is discarded with a warning; when most
+//! records disagree, the VCF is on another genome build and reading stops with an error.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Result, StepError};
+
+/// The sample's alleles at one position, in the allele syntax of the definitions (VCF bases).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleAllele {
+    pub chromosome: String,
+    pub position: u64,
+    /// First allele as used for matching (undocumented ALTs may have been replaced by REF).
+    pub allele1: String,
+    /// Second allele; `None` for a haploid call.
+    pub allele2: Option<String>,
+    pub phased: bool,
+    /// The genotype as written in the VCF (`0|1`).
+    pub gt: String,
+    /// ALT alleles called here that no named allele defines.
+    pub undocumented: Vec<String>,
+}
+
+impl SampleAllele {
+    pub fn is_homozygous(&self) -> bool {
+        self.allele2.as_ref().is_none_or(|a2| a2 == &self.allele1)
+    }
+}
+
+/// What the VCF reader needs to know about one definition position.
+#[derive(Debug, Clone)]
+pub struct SiteOfInterest {
+    pub reference: String,
+    pub alts: Vec<String>,
+    /// Undocumented ALTs at this site are read as the reference (PharmCAT does this for genes
+    /// where a "not called" would hide a toxicity warning: CACNA1S, DPYD, G6PD, NUDT15, RYR1, TPMT).
+    pub undocumented_as_reference: bool,
+}
+
+/// Everything read from the VCF for one sample.
+#[derive(Debug, Default)]
+pub struct SampleGenotypes {
+    pub sample: String,
+    /// `chr:pos` -> alleles.
+    pub alleles: BTreeMap<String, SampleAllele>,
+    /// `chr:pos` (or `VCF`) -> warnings, in reading order.
+    pub warnings: BTreeMap<String, Vec<String>>,
+}
+
+impl SampleGenotypes {
+    fn warn(&mut self, key: &str, msg: String) {
+        self.warnings.entry(key.to_string()).or_default().push(msg);
+    }
+}
+
+/// Opens a VCF, transparently decompressing gzip/bgzip.
+fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+    let mut file = std::fs::File::open(path).map_err(|e| StepError::io("open VCF", path, e))?;
+    let mut magic = [0u8; 2];
+    let n = file
+        .read(&mut magic)
+        .map_err(|e| StepError::io("read VCF", path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| StepError::io("open VCF", path, e))?;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+            file,
+        ))))
+    } else {
+        Ok(Box::new(BufReader::new(file)))
+    }
+}
+
+/// Reads the genotypes of one sample at the given sites (keyed `chr:pos`).
+pub fn read(
+    path: &Path,
+    sample: Option<&str>,
+    sites: &HashMap<String, SiteOfInterest>,
+) -> Result<SampleGenotypes> {
+    let reader = open(path)?;
+    let mut out = SampleGenotypes::default();
+    let mut column = None;
+    let mut checked = 0usize;
+    let mut mismatched = 0usize;
+    for (idx, line) in reader.lines().enumerate() {
+        let line_no = idx + 1;
+        let line = line.map_err(|e| StepError::io("read VCF", path, e))?;
+        if let Some(meta) = line.strip_prefix("##") {
+            check_build(path, meta)?;
+            continue;
+        }
+        if line.starts_with("#CHROM") {
+            let (col, name) = choose_sample(path, &line, sample)?;
+            column = Some(col);
+            out.sample = name;
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some(col) = column else {
+            return Err(StepError::input(format!(
+                "{}: line {line_no}: data before the #CHROM header line; is this a VCF?",
+                path.display()
+            )));
+        };
+        let rec = Record::parse(&line, col)
+            .map_err(|m| StepError::input(format!("{}: line {line_no}: {m}", path.display())))?;
+        let key = format!("{}:{}", rec.chrom, rec.pos);
+        let Some(site) = sites.get(&key) else {
+            continue;
+        };
+        checked += 1;
+        if !rec.reference.eq_ignore_ascii_case(&site.reference) {
+            mismatched += 1;
+            out.warn(
+                &key,
+                format!(
+                    "discarded: REF in VCF ({}) does not match the definition's reference ({})",
+                    rec.reference, site.reference
+                ),
+            );
+            continue;
+        }
+        if out.alleles.contains_key(&key) {
+            out.warn(&key, "duplicate record: the first one is used".into());
+            continue;
+        }
+        match genotype(&rec, site) {
+            Ok(Some(sa)) => {
+                if !sa.undocumented.is_empty() {
+                    let mut msg = format!(
+                        "ALT {} is not in the allele definitions (expected {})",
+                        sa.undocumented.join("/"),
+                        site.alts.join("/")
+                    );
+                    if site.undocumented_as_reference {
+                        msg.push_str("; read as the reference allele");
+                    }
+                    out.warn(&key, msg);
+                }
+                out.alleles.insert(key, sa);
+            }
+            Ok(None) => out.warn(&key, format!("no call ({}): position not assessed", rec.gt)),
+            Err(GtError::Malformed(m)) => {
+                return Err(StepError::input(format!(
+                    "{}: line {line_no}: {m}; fix the genotype (GT) field",
+                    path.display()
+                )))
+            }
+            Err(GtError::Unusable(m)) => out.warn(&key, format!("discarded: {m}")),
+        }
+    }
+    if column.is_none() {
+        return Err(StepError::input(format!(
+            "{}: no #CHROM header line; is this a VCF?",
+            path.display()
+        )));
+    }
+    if checked >= 5 && mismatched * 2 > checked {
+        return Err(StepError::input(format!(
+            "{}: REF differs from the GRCh38 definitions at {mismatched} of {checked} definition \
+             positions; the VCF looks like another genome build: lift it over to GRCh38 first",
+            path.display()
+        )));
+    }
+    Ok(out)
+}
+
+/// Rejects VCFs that declare a GRCh37-era reference in their header.
+fn check_build(path: &Path, meta: &str) -> Result<()> {
+    let lower = meta.to_ascii_lowercase();
+    let declares = lower.starts_with("reference=") || lower.starts_with("contig=");
+    let old = ["grch37", "hg19", "b37", "hs37d5", "ncbi36", "hg18"];
+    if declares && old.iter().any(|b| lower.contains(b)) {
+        return Err(StepError::input(format!(
+            "{}: header declares an older genome build (`##{meta}`); allele definitions are on GRCh38: \
+             lift the VCF over to GRCh38 first",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+fn choose_sample(path: &Path, header: &str, wanted: Option<&str>) -> Result<(usize, String)> {
+    let names: Vec<&str> = header.split('\t').skip(9).collect();
+    if names.is_empty() {
+        return Err(StepError::input(format!(
+            "{}: the VCF has no sample columns; pgx needs a sample genotype (GT) column",
+            path.display()
+        )));
+    }
+    match wanted {
+        Some(w) => match names.iter().position(|n| *n == w) {
+            Some(i) => Ok((9 + i, w.to_string())),
+            None => Err(StepError::input(format!(
+                "{}: sample `{w}` is not in the VCF; samples: {}",
+                path.display(),
+                names.join(", ")
+            ))),
+        },
+        None if names.len() == 1 => Ok((9, names[0].to_string())),
+        None => Err(StepError::input(format!(
+            "{}: the VCF has {} samples ({}); choose one with --sample",
+            path.display(),
+            names.len(),
+            names.join(", ")
+        ))),
+    }
+}
+
+struct Record {
+    chrom: String,
+    pos: u64,
+    reference: String,
+    alts: Vec<String>,
+    gt: String,
+}
+
+impl Record {
+    fn parse(line: &str, col: usize) -> std::result::Result<Self, String> {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() <= col {
+            return Err(format!(
+                "expected at least {} tab-separated columns, found {}",
+                col + 1,
+                f.len()
+            ));
+        }
+        let pos = f[1]
+            .parse()
+            .map_err(|_| format!("POS `{}` is not a number", f[1]))?;
+        let chrom = if f[0].starts_with("chr") {
+            f[0].to_string()
+        } else {
+            format!("chr{}", f[0])
+        };
+        let chrom = if chrom == "chrMT" {
+            "chrM".to_string()
+        } else {
+            chrom
+        };
+        let alts = match f[4] {
+            "." | "" => Vec::new(),
+            a => a.split(',').map(|s| s.to_ascii_uppercase()).collect(),
+        };
+        let gt_idx = f[8].split(':').position(|k| k == "GT");
+        let gt = match gt_idx {
+            Some(i) => f[col].split(':').nth(i).unwrap_or(".").to_string(),
+            None => ".".to_string(),
+        };
+        Ok(Self {
+            chrom,
+            pos,
+            reference: f[3].to_ascii_uppercase(),
+            alts,
+            gt,
+        })
+    }
+}
+
+enum GtError {
+    Malformed(String),
+    Unusable(String),
+}
+
+/// Turns a record's GT into sample alleles; `Ok(None)` for a no-call.
+fn genotype(
+    rec: &Record,
+    site: &SiteOfInterest,
+) -> std::result::Result<Option<SampleAllele>, GtError> {
+    let gt = rec.gt.as_str();
+    if gt.chars().all(|c| matches!(c, '.' | '/' | '|')) {
+        return Ok(None);
+    }
+    let parts: Vec<&str> = gt.split(['/', '|']).collect();
+    let mut idx = Vec::new();
+    for p in &parts {
+        if *p == "." {
+            continue;
+        }
+        let i: usize = p
+            .parse()
+            .map_err(|_| GtError::Malformed(format!("genotype `{gt}` is not valid")))?;
+        if i > rec.alts.len() {
+            return Err(GtError::Malformed(format!(
+                "genotype `{gt}` refers to allele {i} but the record has {} ALT allele(s)",
+                rec.alts.len()
+            )));
+        }
+        idx.push(i);
+    }
+    let haploid = parts.len() == 1;
+    if !haploid
+        && idx.len() == 1
+        && idx[0] == 0
+        && !matches!(rec.chrom.as_str(), "chrX" | "chrY" | "chrM")
+    {
+        return Ok(None);
+    }
+    let allele = |i: usize| -> std::result::Result<String, GtError> {
+        let a = if i == 0 {
+            rec.reference.clone()
+        } else {
+            rec.alts[i - 1].clone()
+        };
+        if a.starts_with('<')
+            || a.contains('*')
+            || a.contains('N')
+            || !a.chars().all(|c| "ACGT".contains(c))
+        {
+            return Err(GtError::Unusable(format!(
+                "called allele `{a}` is not a sequence of A/C/G/T"
+            )));
+        }
+        Ok(a)
+    };
+    let mut undocumented = Vec::new();
+    let mut resolve = |i: usize| -> std::result::Result<String, GtError> {
+        let a = allele(i)?;
+        if i > 0 && !site.alts.contains(&a) {
+            if !undocumented.contains(&a) {
+                undocumented.push(a.clone());
+            }
+            if site.undocumented_as_reference {
+                return Ok(rec.reference.clone());
+            }
+        }
+        Ok(a)
+    };
+    let a1 = resolve(idx[0])?;
+    let a2 = if haploid {
+        None
+    } else if idx.len() > 1 {
+        Some(resolve(idx[1])?)
+    } else {
+        Some(".".to_string())
+    };
+    Ok(Some(SampleAllele {
+        chromosome: rec.chrom.clone(),
+        position: rec.pos,
+        allele1: a1,
+        allele2: a2,
+        phased: !gt.contains('/'),
+        gt: gt.to_string(),
+        undocumented,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> SiteOfInterest {
+        SiteOfInterest {
+            reference: "C".into(),
+            alts: vec!["T".into()],
+            undocumented_as_reference: false,
+        }
+    }
+
+    fn rec(alt: &str, gt: &str) -> Record {
+        let line = format!("10\t5\t.\tC\t{alt}\t.\tPASS\t.\tGT\t{gt}");
+        Record::parse(&line, 9).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn reads_phased_het_and_no_call() {
+        let sa = genotype(&rec("T", "1|0"), &site())
+            .ok()
+            .flatten()
+            .expect("called");
+        assert_eq!(
+            (sa.allele1.as_str(), sa.allele2.as_deref(), sa.phased),
+            ("T", Some("C"), true)
+        );
+        assert_eq!(sa.chromosome, "chr10");
+        assert!(matches!(genotype(&rec("T", "./."), &site()), Ok(None)));
+        assert!(matches!(genotype(&rec("T", "./0"), &site()), Ok(None)));
+    }
+
+    #[test]
+    fn undocumented_alt_can_read_as_reference() {
+        let mut s = site();
+        let sa = genotype(&rec("G", "0/1"), &s)
+            .ok()
+            .flatten()
+            .expect("called");
+        assert_eq!(
+            (sa.allele2.as_deref(), sa.undocumented.len()),
+            (Some("G"), 1)
+        );
+        s.undocumented_as_reference = true;
+        let sa = genotype(&rec("G", "0/1"), &s)
+            .ok()
+            .flatten()
+            .expect("called");
+        assert_eq!(sa.allele2.as_deref(), Some("C"));
+    }
+
+    #[test]
+    fn malformed_genotype_is_an_error() {
+        assert!(matches!(
+            genotype(&rec("T", "0/2"), &site()),
+            Err(GtError::Malformed(_))
+        ));
+        assert!(matches!(
+            genotype(&rec("T", "a/1"), &site()),
+            Err(GtError::Malformed(_))
+        ));
+    }
+}

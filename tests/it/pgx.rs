@@ -1,0 +1,249 @@
+//! The `pgx` step against PharmCAT's own test VCFs and example (from the shared data, never copied
+//! into the repository): every test VCF whose expected diplotype is known is called, the agreement
+//! table is printed, and every miss fails the test.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use cairn_steps::pgx::{self, PgxArgs};
+
+fn shared_pgx() -> Option<PathBuf> {
+    let root = std::env::var_os("CAIRN_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let dir = root.join("pgx");
+    if dir.join("test_vcfs/haplotype").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping: shared PGx data not found at {} (set CAIRN_SHARED_DATA)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// `path relative to haplotype/` -> expected diplotypes (any of), from `expected_diplotypes.tsv`.
+fn expected_table(dir: &Path) -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(dir.join("expected_diplotypes.tsv")).unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let path = f.first()?.strip_prefix("haplotype/")?;
+            Some((
+                path.to_string(),
+                f.get(1)?.split('|').map(str::to_string).collect(),
+            ))
+        })
+        .collect()
+}
+
+/// Names of the gene's alleles a file-name token stands for: `s17` -> `*17`, `s4b` -> `*4B` (or
+/// `*4` where suballeles were merged), `ref` -> the reference allele, DPYD `c2846` -> `c.2846...`.
+fn token_alleles(token: &str, names: &[String], reference: &str) -> Vec<String> {
+    if token == "ref" {
+        return vec![reference.to_string()];
+    }
+    if let Some(star) = token.strip_prefix('s') {
+        let full = format!("*{}", star.to_uppercase());
+        let bare = format!(
+            "*{}",
+            star.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        );
+        return [full, bare]
+            .into_iter()
+            .filter(|n| names.contains(n))
+            .take(1)
+            .collect();
+    }
+    if let Some(hgvs) = token.strip_prefix('c') {
+        let prefix = format!("c.{hgvs}");
+        return names
+            .iter()
+            .filter(|n| {
+                n.strip_prefix(&prefix)
+                    .is_some_and(|r| r.starts_with(|c: char| !c.is_ascii_digit() && c != '-'))
+            })
+            .cloned()
+            .collect();
+    }
+    Vec::new()
+}
+
+/// Expected diplotypes from a plain file name (`s1s17`, `SLCO1B1_s1_s15_t1`, `c2846het`, `refref`).
+fn expected_from_name(stem: &str, gene: &pgx::definition::GeneDefinition) -> Option<Vec<String>> {
+    let names: Vec<String> = gene.alleles.iter().map(|a| a.name.clone()).collect();
+    let reference = gene.reference().name.clone();
+    let stem = stem
+        .strip_prefix(&format!("{}_", gene.gene))
+        .unwrap_or(stem);
+    let stem = stem.strip_suffix("_t1").unwrap_or(stem).replace('_', "");
+    let tokens: Vec<String> = if stem == "novariant" {
+        vec!["ref".into(), "ref".into()]
+    } else if let Some(one) = stem.strip_suffix("het") {
+        vec!["ref".into(), one.to_string()]
+    } else {
+        let re_split: Vec<usize> = stem
+            .char_indices()
+            .filter(|&(i, c)| i > 0 && (c == 's' || c == 'c' || stem[i..].starts_with("ref")))
+            .map(|(i, _)| i)
+            .collect();
+        let cut = *re_split.first()?;
+        vec![stem[..cut].to_string(), stem[cut..].to_string()]
+    };
+    let valid = |t: &str| {
+        t == "ref"
+            || (t.starts_with('s')
+                && t[1..]
+                    .trim_end_matches(|c: char| c.is_ascii_lowercase())
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+                && t.len() > 1)
+            || (t.starts_with('c')
+                && t[1..].chars().all(|c| c.is_ascii_digit() || c == '-')
+                && t.len() > 1)
+    };
+    if tokens.len() != 2 || !tokens.iter().all(|t| valid(t)) {
+        return None;
+    }
+    let (a, b) = (
+        token_alleles(&tokens[0], &names, &reference),
+        token_alleles(&tokens[1], &names, &reference),
+    );
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let mut out = BTreeSet::new();
+    for x in &a {
+        for y in &b {
+            for (p, q) in [(x, y), (y, x)] {
+                out.insert(format!("{p}/{q}"));
+            }
+        }
+    }
+    Some(out.into_iter().collect())
+}
+
+struct Row {
+    file: String,
+    expected: Vec<String>,
+    got: Vec<String>,
+}
+
+impl Row {
+    fn verdict(&self) -> &'static str {
+        let hit = self.got.iter().any(|g| self.expected.contains(g));
+        match (hit, self.got.iter().all(|g| self.expected.contains(g))) {
+            (true, true) => "ok",
+            (true, false) => "ok (ambiguous)",
+            _ => "MISS",
+        }
+    }
+}
+
+fn call_file(dir: &Path, vcf: &Path, gene: &str) -> Vec<String> {
+    let args = PgxArgs {
+        vcf: vcf.to_path_buf(),
+        definitions: dir.to_path_buf(),
+        sample: None,
+        outside_calls: None,
+        out: PathBuf::new(),
+    };
+    match pgx::compute(&args) {
+        Ok(r) => r
+            .genes
+            .iter()
+            .find(|g| g.gene == gene)
+            .map(|g| g.diplotypes.iter().map(|d| d.name.clone()).collect())
+            .unwrap_or_default(),
+        Err(e) => vec![format!("error: {}", e.message)],
+    }
+}
+
+#[test]
+fn haplotype_test_vcfs_agree_with_pharmcat() {
+    let Some(dir) = shared_pgx() else { return };
+    let defs = pgx::definition::Definitions::load(&dir).expect("definitions load");
+    let table = expected_table(&dir);
+    let base = dir.join("test_vcfs/haplotype");
+    let mut rows = Vec::new();
+    let mut unknown = Vec::new();
+    for entry in std::fs::read_dir(&base).expect("haplotype dir") {
+        let sub = entry.expect("entry").path();
+        let Some(gene) = sub
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_uppercase)
+        else {
+            continue;
+        };
+        let Some(def) = defs.genes.get(&gene).filter(|_| sub.is_dir()) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&sub)
+            .expect("gene dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "vcf"))
+            .collect();
+        files.sort();
+        for f in files {
+            let rel = f
+                .strip_prefix(&base)
+                .expect("under base")
+                .to_string_lossy()
+                .into_owned();
+            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let expected = table
+                .get(&rel)
+                .cloned()
+                .or_else(|| expected_from_name(stem, def));
+            match expected {
+                Some(expected) => rows.push(Row {
+                    got: call_file(&dir, &f, &gene),
+                    file: rel,
+                    expected,
+                }),
+                None => unknown.push(rel),
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.file.cmp(&b.file));
+    println!(
+        "{:<48} {:<40} {:<50} verdict",
+        "file", "expected (any of)", "got"
+    );
+    for r in &rows {
+        println!(
+            "{:<48} {:<40} {:<50} {}",
+            r.file,
+            r.expected.join(" | "),
+            r.got.join(" | "),
+            r.verdict()
+        );
+    }
+    let misses: Vec<&Row> = rows.iter().filter(|r| r.verdict() == "MISS").collect();
+    let ambiguous = rows
+        .iter()
+        .filter(|r| r.verdict() == "ok (ambiguous)")
+        .count();
+    println!(
+        "\nagreement: {}/{} ({} exact, {ambiguous} with the expected call among tied ones); \
+         {} files without a known expectation: {}",
+        rows.len() - misses.len(),
+        rows.len(),
+        rows.len() - misses.len() - ambiguous,
+        unknown.len(),
+        unknown.join(", ")
+    );
+    assert!(
+        rows.len() >= 50,
+        "expected most test VCFs to have a known expectation, got {}",
+        rows.len()
+    );
+    assert!(
+        misses.is_empty(),
+        "{} test VCFs called differently from PharmCAT",
+        misses.len()
+    );
+}
