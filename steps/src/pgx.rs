@@ -82,6 +82,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StepError};
+pub use assemble::Knowledge;
 use definition::Definitions;
 use vcf::SiteOfInterest;
 
@@ -128,10 +129,12 @@ pub fn sites(defs: &Definitions) -> HashMap<String, SiteOfInterest> {
 
 /// Computes the result for one VCF; the JSON value the step writes.
 pub fn compute(args: &PgxArgs) -> Result<output::PgxResult> {
-    let defs = Definitions::load(&args.definitions)?;
-    let phenotypes = phenotype::Phenotypes::load(&args.definitions)?;
-    let guidelines = guideline::Guidelines::load(&args.definitions)?;
-    let geno = vcf::read(&args.vcf, args.sample.as_deref(), &sites(&defs))?;
+    compute_with(&Knowledge::load(&args.definitions)?, args)
+}
+
+/// [`compute`] with the knowledge already loaded (`args.definitions` is not read again).
+pub fn compute_with(k: &Knowledge, args: &PgxArgs) -> Result<output::PgxResult> {
+    let geno = vcf::read(&args.vcf, args.sample.as_deref(), &sites(&k.definitions))?;
     let outside = match &args.outside_calls {
         Some(p) => outside::read(p)?,
         None => Vec::new(),
@@ -141,12 +144,7 @@ pub fn compute(args: &PgxArgs) -> Result<output::PgxResult> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let k = assemble::Knowledge {
-        definitions: &defs,
-        phenotypes: &phenotypes,
-        guidelines: &guidelines,
-    };
-    Ok(assemble::assemble(&k, &geno, &outside, &vcf_name))
+    Ok(assemble::assemble(k, &geno, &outside, &vcf_name))
 }
 
 /// `cairn step pgx`: writes the JSON result atomically (temp file, then rename).

@@ -15,15 +15,25 @@ use super::vcf::SampleGenotypes;
 /// need read-level data): they come from outside calls.
 pub const NOT_FROM_VCF: [&str; 1] = ["CYP2D6"];
 
-/// Everything the result is built from.
-pub struct Knowledge<'a> {
-    pub definitions: &'a Definitions,
-    pub phenotypes: &'a Phenotypes,
-    pub guidelines: &'a Guidelines,
+/// Everything the result is built from, loaded once from a definitions directory.
+pub struct Knowledge {
+    pub definitions: Definitions,
+    pub phenotypes: Phenotypes,
+    pub guidelines: Guidelines,
+}
+
+impl Knowledge {
+    pub fn load(dir: &std::path::Path) -> crate::Result<Self> {
+        Ok(Self {
+            definitions: Definitions::load(dir)?,
+            phenotypes: Phenotypes::load(dir)?,
+            guidelines: Guidelines::load(dir)?,
+        })
+    }
 }
 
 pub fn assemble(
-    k: &Knowledge<'_>,
+    k: &Knowledge,
     geno: &SampleGenotypes,
     outside: &[OutsideCall],
     vcf_name: &str,
@@ -44,7 +54,7 @@ pub fn assemble(
         genes.insert(name.clone(), result);
     }
     for call in outside {
-        let mut r = outside_result(call, k.phenotypes.genes.get(&call.gene), k.guidelines);
+        let mut r = outside_result(call, k.phenotypes.genes.get(&call.gene), &k.guidelines);
         if let Some(prev) = genes.get(&call.gene) {
             if prev.called {
                 r.warnings.push(format!(

@@ -2,7 +2,7 @@
 
 use super::definition::{GeneDefinition, Locus};
 use super::dpyd::{self, DpydCall};
-use super::matcher::{hap_order, Diplotype, MatchData, Options};
+use super::matcher::{natural_cmp, Diplotype, MatchData, Options};
 use super::output::{AlleleResult, CallSource, DiplotypeResult, GeneResult, Position};
 use super::phenotype::GenePhenotypes;
 use super::vcf::SampleGenotypes;
@@ -175,8 +175,7 @@ fn lowest_function_pair(
         .get(1)
         .map(|s| (*s).clone())
         .unwrap_or_else(|| reference.to_string());
-    let (ra, rb) = (a == reference, b == reference);
-    if hap_order(ra, &a, rb, &b) == std::cmp::Ordering::Greater {
+    if natural_cmp(&a, &b) == std::cmp::Ordering::Greater {
         (b, a)
     } else {
         (a, b)

@@ -9,7 +9,7 @@
 //! merged in afterwards.
 
 use super::definition::GeneDefinition;
-use super::matcher::{hap_order, matches, MatchData, Options};
+use super::matcher::{matches, natural_cmp, MatchData, Options};
 use super::vcf::SampleGenotypes;
 
 pub const HAPB3: &str = "c.1129-5923C>G, c.1236G>A (HapB3)";
@@ -192,9 +192,7 @@ fn merge_phased(data: &MatchData, h1: &str, h2: &str, hapb3: &[bool]) -> (String
         }
     };
     let (a, b) = (add(h1, on1), add(h2, on2));
-    let ra = a == "Reference";
-    let rb = b == "Reference";
-    if hap_order(ra, &a, rb, &b) == std::cmp::Ordering::Greater {
+    if natural_cmp(&a, &b) == std::cmp::Ordering::Greater {
         (b, a)
     } else {
         (a, b)

@@ -173,7 +173,7 @@ impl MatchData {
 
     fn diplotype(&self, h1: usize, h2: usize) -> Diplotype {
         let (a, b) = (&self.haps[h1], &self.haps[h2]);
-        let (a, b) = if hap_order(a.reference, &a.name, b.reference, &b.name) == Ordering::Greater {
+        let (a, b) = if natural_cmp(&a.name, &b.name) == Ordering::Greater {
             (b, a)
         } else {
             (a, b)
