@@ -36,7 +36,8 @@
 //!   "genes": [ {                                   // every defined, outside-called or guideline gene, sorted
 //!       "gene": "CYP2C19", "call_source": "matcher" | "outside" | "none", "called": true,
 //!       "definition_version": "v1.38.0", "phased": false,
-//!       "diplotypes": [ { "name": "*1/*17", "score": 36,          // score: matcher only
+//!       "diplotypes": [ { "name": "*1/*17", "score": 36,          // score: matcher only; a haploid
+//!                                                               // call (male chrX) is one name
 //!           "allele1": { "name": "*1", "function": "Normal function", "activity_value": null },
 //!           "allele2": { ... } | null,                            // null for a haploid call
 //!           "phenotype": "Rapid Metabolizer", "activity_score": null, "lookup_key": "Rapid Metabolizer" } ],
@@ -53,6 +54,8 @@
 //!   "recommendations": [ { "drugs": ["clopidogrel"], "genes": { "CYP2C19": "Rapid Metabolizer" },
 //!       "source": "CPIC", "guideline": "...", "url": "...", "classification": "Strong",
 //!       "population": "...", "recommendation": "plain text", "implications": [...], "citations": [...] } ],
+//!   "recommendations_unavailable": [ { "drugs": ["azathioprine"], "guideline": "...",
+//!       "genes_not_called": ["NUDT15"] } ],          // guidelines blocked by an uncalled gene
 //!   "warnings": [ ... ] }
 //! ```
 //!

@@ -444,3 +444,90 @@ fn bad_inputs_give_clear_errors() {
     let (code, err) = run(&declared, &[]);
     assert!(code == Some(2) && err.contains("GRCh38"), "{err}");
 }
+
+/// The project's own small knowledge set and demo sample: every field the report needs is there.
+#[test]
+fn demo_sample_carries_report_fields() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/pgx");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("DEMO1.pgx.json");
+    let o = run_cairn(&[
+        "--vcf".as_ref(),
+        root.join("demo.vcf").as_os_str(),
+        "--definitions".as_ref(),
+        root.as_os_str(),
+        "--outside-calls".as_ref(),
+        root.join("demo.outside_calls.tsv").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).expect("output");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let gene = |g: &str| {
+        json["genes"]
+            .as_array()
+            .expect("genes")
+            .iter()
+            .find(|x| x["gene"] == g)
+            .cloned()
+            .expect(g)
+    };
+    let calls = [
+        ("CYP2C19", "*1/*17", "Rapid Metabolizer"),
+        ("CYP2C9", "*1/*3", "Intermediate Metabolizer"),
+        ("DPYD", "Reference/c.2846A>T", "Intermediate Metabolizer"),
+        ("TPMT", "*1/*3A", "Intermediate Metabolizer"),
+        ("SLCO1B1", "*1/*5", "Decreased Function"),
+        ("CYP2D6", "*1/*4", "Intermediate Metabolizer"),
+    ];
+    for (g, dip, pheno) in calls {
+        let r = gene(g);
+        assert_eq!(r["diplotypes"][0]["name"], dip, "{g}");
+        assert_eq!(r["phenotypes"][0], pheno, "{g}");
+    }
+    assert_eq!(gene("CYP2D6")["call_source"], "outside");
+    assert_eq!(gene("DPYD")["activity_scores"][0], "1.5");
+    let nudt15 = gene("NUDT15");
+    assert_eq!(nudt15["called"], false);
+    assert_eq!(nudt15["positions_not_assessed"][0]["rsid"], "rs116855232");
+    assert_eq!(json["not_called"][0]["gene"], "NUDT15");
+    let drugs: Vec<&str> = json["recommendations"]
+        .as_array()
+        .expect("recommendations")
+        .iter()
+        .flat_map(|r| r["drugs"].as_array().into_iter().flatten())
+        .filter_map(|d| d.as_str())
+        .collect();
+    assert_eq!(
+        drugs,
+        [
+            "celecoxib",
+            "clopidogrel",
+            "fluorouracil",
+            "capecitabine",
+            "simvastatin"
+        ]
+    );
+    assert_eq!(json["recommendations"][1]["classification"], "Strong");
+    assert!(json["recommendations"][1]["citations"][0]
+        .as_str()
+        .is_some_and(|c| c.contains("35034351")));
+    assert_eq!(
+        json["recommendations_unavailable"][0]["genes_not_called"][0],
+        "NUDT15"
+    );
+    // deterministic: a second run writes the same bytes
+    let o = run_cairn(&[
+        "--vcf".as_ref(),
+        root.join("demo.vcf").as_os_str(),
+        "--definitions".as_ref(),
+        root.as_os_str(),
+        "--outside-calls".as_ref(),
+        root.join("demo.outside_calls.tsv").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(o.status.success());
+    assert_eq!(std::fs::read_to_string(&out).expect("again"), text);
+}

@@ -109,6 +109,7 @@ pub fn assemble(
         sample: geno.sample.clone(),
         vcf: vcf_name.to_string(),
         recommendations: k.guidelines.recommend(&keys),
+        recommendations_unavailable: k.guidelines.unavailable(&keys),
         genes: genes.into_values().collect(),
         not_called,
         warnings,

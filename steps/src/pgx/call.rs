@@ -57,10 +57,10 @@ pub fn call_gene(
     let (data, pairs, haplotypes) = if def.gene == "DPYD" {
         let (data, call) = dpyd::call(def, geno, &mut out.warnings);
         match call {
-            DpydCall::Diplotype(a, b) => (data, vec![(a, b, None)], Vec::new()),
+            DpydCall::Diplotype(a, b) => (data, vec![(a, Some(b), None)], Vec::new()),
             DpydCall::Haplotypes(list) => {
                 let pair = lowest_function_pair(&list, table, &def.reference().name);
-                (data, vec![(pair.0, pair.1, None)], list)
+                (data, vec![(pair.0, Some(pair.1), None)], list)
             }
             DpydCall::None => (data, Vec::new(), Vec::new()),
         }
@@ -76,7 +76,7 @@ pub fn call_gene(
         let found = data.diplotypes(!def.all_hits);
         let pairs = found
             .into_iter()
-            .map(|Diplotype { hap1, hap2, score }| (hap1, hap2, Some(score)))
+            .map(|d: Diplotype| (d.hap1, (!d.haploid).then_some(d.hap2), Some(d.score)))
             .collect();
         (data, pairs, Vec::new())
     };
@@ -107,7 +107,8 @@ pub fn call_gene(
     out.called = true;
     out.ambiguous = pairs.len() > 1;
     for (a, b, score) in pairs {
-        out.diplotypes.push(translate(&a, Some(&b), score, table));
+        out.diplotypes
+            .push(translate(&a, b.as_deref(), score, table));
     }
     summarize(&mut out);
     out

@@ -97,6 +97,14 @@ pub struct Recommendation {
     pub citations: Vec<String>,
 }
 
+/// A guideline that could not be applied because a gene it needs was not called.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Unavailable {
+    pub drugs: Vec<String>,
+    pub guideline: String,
+    pub genes_not_called: Vec<String>,
+}
+
 /// All guideline files found.
 #[derive(Debug, Clone, Default)]
 pub struct Guidelines {
@@ -161,6 +169,37 @@ impl Guidelines {
             })
             .map(str::to_string)
             .collect()
+    }
+
+    /// Guidelines with recommendations that need a gene absent from `keys`.
+    pub fn unavailable(&self, keys: &BTreeMap<String, BTreeSet<String>>) -> Vec<Unavailable> {
+        let mut out = Vec::new();
+        for f in self.files.iter().filter(|f| !f.recommendations.is_empty()) {
+            let missing: Vec<String> = f
+                .guideline
+                .related_genes
+                .iter()
+                .filter_map(|g| g.symbol.clone())
+                .filter(|g| !keys.contains_key(g))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let mut drugs: Vec<String> = f
+                .recommendations
+                .iter()
+                .flat_map(|r| r.related_chemicals.iter().filter_map(|c| c.name.clone()))
+                .collect();
+            drugs.sort();
+            drugs.dedup();
+            let guideline = f.guideline.name.clone().unwrap_or_default();
+            out.push(Unavailable {
+                drugs,
+                guideline,
+                genes_not_called: missing,
+            });
+        }
+        out
     }
 
     /// Recommendations whose lookup key is satisfied by `keys` (gene -> the sample's lookup values).

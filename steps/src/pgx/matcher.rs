@@ -121,6 +121,11 @@ impl MatchData {
         self.sequences.len() <= 2
     }
 
+    /// Every available genotype is a single allele (male chrX, chrM).
+    pub fn haploid(&self) -> bool {
+        !self.sample.is_empty() && self.sample.iter().all(|s| s.allele2.is_none())
+    }
+
     /// Homozygous at every available position.
     pub fn homozygous(&self) -> bool {
         self.sample.iter().all(SampleAllele::is_homozygous)
@@ -147,8 +152,20 @@ impl MatchData {
             return Vec::new();
         }
         let mut pairs = Vec::new();
+        if self.haploid() {
+            for (h, _) in &found {
+                let hap = &self.haps[*h];
+                let name = hap.name.clone();
+                pairs.push(Diplotype {
+                    hap1: name.clone(),
+                    hap2: name,
+                    score: hap.score,
+                    haploid: true,
+                });
+            }
+        }
         for (x, (h1, s1)) in found.iter().enumerate() {
-            for (h2, s2) in &found[x..] {
+            for (h2, s2) in found[x..].iter().filter(|_| !self.haploid()) {
                 let viable = if self.sequences.len() == 1 {
                     true
                 } else if h1 == h2 && s1.len() == 1 {
@@ -179,6 +196,7 @@ impl MatchData {
             (a, b)
         };
         Diplotype {
+            haploid: false,
             hap1: a.name.clone(),
             hap2: b.name.clone(),
             score: a.score + b.score,
@@ -201,11 +219,17 @@ pub struct Diplotype {
     pub hap1: String,
     pub hap2: String,
     pub score: usize,
+    /// A single-copy call (male chrX, chrM): `hap2` repeats `hap1` and the name is `hap1` alone.
+    pub haploid: bool,
 }
 
 impl Diplotype {
     pub fn name(&self) -> String {
-        format!("{}/{}", self.hap1, self.hap2)
+        if self.haploid {
+            self.hap1.clone()
+        } else {
+            format!("{}/{}", self.hap1, self.hap2)
+        }
     }
 
     fn cmp_names(&self, o: &Self) -> Ordering {

@@ -165,3 +165,24 @@ fn wobble_codes_and_natural_order() {
     assert_eq!(natural_cmp("*10", "*10A"), Ordering::Less);
     assert_eq!(hap_order(true, "*38", false, "*1"), Ordering::Less);
 }
+
+#[test]
+fn haploid_calls_are_single_haplotypes() {
+    let mut g = genotypes(&[
+        (10, "T", "T", "/"),
+        (20, "A", "A", "/"),
+        (30, "G", "G", "/"),
+    ]);
+    for sa in g.alleles.values_mut() {
+        sa.allele2 = None;
+    }
+    let opts = Options {
+        assume_reference: true,
+        ..Options::default()
+    };
+    let found = MatchData::new(&gene(), &g, opts).diplotypes(true);
+    assert_eq!(
+        found.iter().map(Diplotype::name).collect::<Vec<_>>(),
+        ["*2"]
+    );
+}

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::guideline::Recommendation;
+use super::guideline::{Recommendation, Unavailable};
 
 pub const SCHEMA: &str = "cairn.pgx/1";
 
@@ -14,6 +14,8 @@ pub struct PgxResult {
     pub genes: Vec<GeneResult>,
     pub not_called: Vec<NotCalled>,
     pub recommendations: Vec<Recommendation>,
+    /// Guidelines not applied because a gene they need was not called.
+    pub recommendations_unavailable: Vec<Unavailable>,
     pub warnings: Vec<String>,
 }
 

@@ -415,4 +415,24 @@ mod tests {
             Err(GtError::Malformed(_))
         ));
     }
+
+    #[test]
+    fn reads_gzip_and_chooses_the_named_sample() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.vcf.gz");
+        let text =
+            "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\n\
+                    chr10\t5\t.\tC\tT\t.\tPASS\t.\tGT:DP\t0/0:9\t1|1:7\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).expect("gzip");
+        std::fs::write(&path, gz.finish().expect("gzip")).expect("write");
+        let sites = HashMap::from([("chr10:5".to_string(), site())]);
+        let g = read(&path, Some("B"), &sites).expect("reads");
+        assert_eq!(g.sample, "B");
+        let sa = &g.alleles["chr10:5"];
+        assert_eq!((sa.allele1.as_str(), sa.gt.as_str()), ("T", "1|1"));
+        let err = read(&path, None, &sites).expect_err("two samples");
+        assert!(err.message.contains("--sample"), "{}", err.message);
+    }
 }
