@@ -142,7 +142,9 @@ pub fn translate(
         function: table.and_then(|t| t.function(n)).map(str::to_string),
         activity_value: table.and_then(|t| t.activity_value(n)).map(str::to_string),
     };
-    let t = table.map(|t| t.translate(a, b)).unwrap_or_default();
+    let t = table
+        .map(|t| t.translate(&lookup_name(a, t), b.map(|b| lookup_name(b, t)).as_deref()))
+        .unwrap_or_default();
     DiplotypeResult {
         name: match b {
             Some(b) => format!("{a}/{b}"),
@@ -155,6 +157,25 @@ pub fn translate(
         lookup_key: t.lookup_key.or(t.activity_score.clone()),
         activity_score: t.activity_score,
     }
+}
+
+/// The allele a `[A + B]` combination is looked up as: its lowest-activity component (DPYD's
+/// least-function rule); a plain name is itself.
+fn lookup_name(name: &str, table: &GenePhenotypes) -> String {
+    let Some(inner) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) else {
+        return name.to_string();
+    };
+    let value = |n: &str| {
+        table
+            .activity_value(n)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::MAX)
+    };
+    inner
+        .split(" + ")
+        .min_by(|a, b| value(a).total_cmp(&value(b)))
+        .unwrap_or(name)
+        .to_string()
 }
 
 /// The two lowest-activity alleles of a DPYD-style list (the reference fills in a single allele).

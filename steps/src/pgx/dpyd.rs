@@ -101,6 +101,11 @@ pub fn call(
         .as_ref()
         .map_or(0, |v| v.iter().filter(|x| **x).count());
     let present = hapb3.as_ref().is_some_and(|v| v.len() == 2 && carriers > 0);
+    let combo_opts = if hapb3.is_some() {
+        without(false)
+    } else {
+        Options::default()
+    };
     if orig.effectively_phased() {
         let found = working.diplotypes(false);
         if found.len() == 1 {
@@ -110,6 +115,10 @@ pub fn call(
                 _ => (d.hap1.clone(), d.hap2.clone()),
             };
             return (orig, DpydCall::Diplotype(h1, h2));
+        }
+        let combo = MatchData::new(def, geno, combo_opts);
+        if let Some((a, b)) = strand_names(&combo, hapb3.as_deref().filter(|_| present)) {
+            return (orig, DpydCall::Diplotype(a, b));
         }
     }
     let combo = MatchData::new(
@@ -149,6 +158,53 @@ pub fn call(
         DpydCall::Haplotypes(list)
     };
     (orig, call)
+}
+
+/// Phased data that no single pair of alleles explains: each strand is named by every allele it
+/// carries (`[A + B]` for several, the reference for none), HapB3 added where called.
+fn strand_names(data: &MatchData, hapb3: Option<&[bool]>) -> Option<(String, String)> {
+    let strand = |first: bool| -> Vec<String> {
+        data.sample
+            .iter()
+            .map(|s| {
+                if first {
+                    s.allele1.clone()
+                } else {
+                    s.allele2.clone().unwrap_or_else(|| ".".into())
+                }
+            })
+            .collect()
+    };
+    let name = |seq: &[String], carries: bool| -> Option<String> {
+        let mut names: Vec<&str> = data
+            .haps
+            .iter()
+            .filter(|h| !h.reference && matches(&h.alleles, seq))
+            .map(|h| h.name.as_str())
+            .collect();
+        if carries {
+            names.push(HAPB3);
+        }
+        let reference = data.haps.iter().find(|h| h.reference);
+        match names.len() {
+            0 => reference
+                .filter(|r| matches(&r.alleles, seq))
+                .map(|r| r.name.clone()),
+            1 => Some(names[0].to_string()),
+            _ => {
+                names.sort_by(|a, b| natural_cmp(a, b));
+                Some(format!("[{}]", names.join(" + ")))
+            }
+        }
+    };
+    let on = |i: usize| hapb3.is_some_and(|v| v.get(i).copied().unwrap_or(false));
+    let a = name(&strand(true), on(0))?;
+    let b = name(&strand(false), on(1))?;
+    Some(if natural_cmp(&a, &b) == std::cmp::Ordering::Greater {
+        (b, a)
+    } else {
+        (a, b)
+    })
 }
 
 /// Both strands carry every defined allele of haplotype `h`.

@@ -88,11 +88,19 @@ pub fn read(
     let mut column = None;
     let mut checked = 0usize;
     let mut mismatched = 0usize;
+    let mut use_ad = true;
     for (idx, line) in reader.lines().enumerate() {
         let line_no = idx + 1;
         let line = line.map_err(|e| StepError::io("read VCF", path, e))?;
         if let Some(meta) = line.strip_prefix("##") {
             check_build(path, meta)?;
+            if let Some(number) = ad_number(meta) {
+                use_ad = number == "R";
+                if number != "R" && number != "." {
+                    let msg = format!("FORMAT/AD has Number={number}, expected R: AD is ignored");
+                    out.warn("VCF", msg);
+                }
+            }
             continue;
         }
         if line.starts_with("#CHROM") {
@@ -131,6 +139,14 @@ pub fn read(
         if out.alleles.contains_key(&key) {
             out.warn(&key, "duplicate record: the first one is used".into());
             continue;
+        }
+        if use_ad {
+            if let Some((discard, msg)) = check_ad(&rec) {
+                out.warn(&key, msg);
+                if discard {
+                    continue;
+                }
+            }
         }
         match genotype(&rec, site) {
             Ok(Some(sa)) => {
@@ -171,6 +187,47 @@ pub fn read(
         )));
     }
     Ok(out)
+}
+
+/// The `Number` of a `FORMAT=<ID=AD,...>` header line.
+fn ad_number(meta: &str) -> Option<String> {
+    let body = meta.strip_prefix("FORMAT=<")?;
+    if !body.split(',').any(|kv| kv == "ID=AD") {
+        return None;
+    }
+    body.split(',')
+        .find_map(|kv| kv.strip_prefix("Number="))
+        .map(str::to_string)
+}
+
+/// A heterozygous GT whose AD shows reads for one allele only (reference-overlap style VCFs) is not
+/// trusted: the position is discarded (`true`), as PharmCAT does. An unreadable AD is only noted.
+fn check_ad(rec: &Record) -> Option<(bool, String)> {
+    let ad = rec.ad.as_deref().filter(|a| *a != ".")?;
+    let depths: Vec<&str> = ad.split(',').filter(|d| *d != ".").collect();
+    let Ok(depths) = depths
+        .iter()
+        .map(|d| d.parse::<u32>())
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return Some((
+            false,
+            format!("invalid allelic depth (AD) `{ad}`: AD ignored"),
+        ));
+    };
+    let mut called: Vec<&str> = rec.gt.split(['/', '|']).filter(|a| *a != ".").collect();
+    called.sort_unstable();
+    called.dedup();
+    let one_sided = called.len() > 1 && depths.iter().filter(|d| **d > 0).count() == 1;
+    one_sided.then(|| {
+        (
+            true,
+            format!(
+                "discarded: GT {} is heterozygous but AD ({ad}) shows one allele only",
+                rec.gt
+            ),
+        )
+    })
 }
 
 /// Rejects VCFs that declare a GRCh37-era reference in their header.
@@ -221,6 +278,8 @@ struct Record {
     reference: String,
     alts: Vec<String>,
     gt: String,
+    /// Allelic depths (FORMAT/AD), if present.
+    ad: Option<String>,
 }
 
 impl Record {
@@ -250,17 +309,23 @@ impl Record {
             "." | "" => Vec::new(),
             a => a.split(',').map(|s| s.to_ascii_uppercase()).collect(),
         };
-        let gt_idx = f[8].split(':').position(|k| k == "GT");
-        let gt = match gt_idx {
-            Some(i) => f[col].split(':').nth(i).unwrap_or(".").to_string(),
-            None => ".".to_string(),
+        let keys: Vec<&str> = f[8].split(':').collect();
+        let values: Vec<&str> = f[col].split(':').collect();
+        let field = |k: &str| {
+            keys.iter()
+                .position(|x| *x == k)
+                .and_then(|i| values.get(i))
+                .map(|v| v.to_string())
         };
+        let gt = field("GT").unwrap_or_else(|| ".".to_string());
+        let ad = field("AD");
         Ok(Self {
             chrom,
             pos,
             reference: f[3].to_ascii_uppercase(),
             alts,
             gt,
+            ad,
         })
     }
 }
