@@ -254,3 +254,7 @@ fn merge_phased(data: &MatchData, h1: &str, h2: &str, hapb3: &[bool]) -> (String
         (a, b)
     }
 }
+
+#[cfg(test)]
+#[path = "dpyd_tests.rs"]
+mod tests;
