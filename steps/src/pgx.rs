@@ -20,8 +20,10 @@
 //! VCF that omits hom-ref sites still gets a call but the gaps are visible. Matching follows
 //! PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations, IUPAC wobbles, blank cells as
 //! reference, score = defined cells matched, top-scoring ties all reported (`ambiguous: true`).
-//! DPYD follows PharmCAT's least-function rules with HapB3 ([`dpyd`]). CYP2D6 is never called from
-//! a VCF: give it (and HLA, MT-RNR1, ...) as an outside call.
+//! DPYD follows PharmCAT's least-function rules with HapB3 ([`dpyd`]). An SLCO1B1 that no allele
+//! pair explains still gets PharmCAT's rs4149056-only diplotype (`rs4149056T/rs4149056C`, looked up
+//! as `*1/*5`; `inferred_from` says so). CYP2D6 is never called from a VCF: give it (and HLA,
+//! MT-RNR1, ...) as an outside call.
 //!
 //! # Outside calls: `--outside-calls TSV`
 //! One gene per line, tab-separated, `#` comments: `GENE  DIPLOTYPE  [PHENOTYPE  [ACTIVITY_SCORE]]`,
@@ -45,6 +47,7 @@
 //!       "haplotypes": [],                          // DPYD unphased: alleles found on any strand
 //!       "phenotypes": [...], "activity_scores": [...], "lookup_keys": [...],
 //!       "not_called_reason": null | "why no call",
+//!       "inferred_from": null | "rs4149056",       // uncalled gene, phenotype from one variant
 //!       "positions_assessed": 33,
 //!       "positions_not_assessed": [ { "position": "chr10:94761900", "rsid": "rs12248560", "genotype": null } ],
 //!       "undocumented_variants": [ { "position": ..., "rsid": ..., "genotype": "C/G" } ],

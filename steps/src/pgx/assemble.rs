@@ -89,7 +89,7 @@ pub fn assemble(
         .collect();
     let keys: BTreeMap<String, BTreeSet<String>> = genes
         .values()
-        .filter(|g| g.called)
+        .filter(|g| g.called || g.inferred_from.is_some())
         .map(|g| (g.gene.clone(), g.lookup_keys.iter().cloned().collect()))
         .collect();
     let mut warnings: Vec<String> = geno.warnings.get("VCF").cloned().unwrap_or_default();

@@ -102,6 +102,7 @@ pub fn call_gene(
             reason.push_str(&format!(" (undocumented variant at {})", at.join(", ")));
         }
         out.not_called_reason = Some(reason);
+        infer_from_key_variant(&mut out, def, geno, table);
         return out;
     }
     out.called = true;
@@ -112,6 +113,71 @@ pub fn call_gene(
     }
     summarize(&mut out);
     out
+}
+
+/// Genes whose phenotype, when the gene is not called, is still read from one decisive variant.
+const KEY_VARIANTS: [(&str, &str); 1] = [("SLCO1B1", "rs4149056")];
+
+/// The diplotype implied by one variant: each base maps to the named allele defined by that base
+/// alone (the reference allele for the reference base); shown as `rs4149056T/rs4149056C`.
+fn key_variant_call(
+    def: &GeneDefinition,
+    geno: &SampleGenotypes,
+    rsid: &str,
+) -> Option<(String, String, String)> {
+    let i = def
+        .loci
+        .iter()
+        .position(|l| l.rsid.as_deref() == Some(rsid))?;
+    let locus = &def.loci[i];
+    let sa = geno.alleles.get(&locus.key())?;
+    let allele_for = |base: &str| -> Option<String> {
+        if base == locus.r#ref {
+            return Some(def.reference().name.clone());
+        }
+        def.alleles
+            .iter()
+            .find(|a| {
+                !a.reference
+                    && a.alleles[i].as_deref() == Some(base)
+                    && a.alleles.iter().filter(|c| c.is_some()).count() == 1
+            })
+            .map(|a| a.name.clone())
+    };
+    let a2 = sa.allele2.as_deref()?;
+    let shown = format!("{rsid}{}/{rsid}{a2}", sa.allele1);
+    Some((shown, allele_for(&sa.allele1)?, allele_for(a2)?))
+}
+
+/// For an uncalled gene with a decisive variant, the diplotype and phenotype that variant implies.
+fn infer_from_key_variant(
+    out: &mut GeneResult,
+    def: &GeneDefinition,
+    geno: &SampleGenotypes,
+    table: Option<&GenePhenotypes>,
+) {
+    let Some(rsid) = KEY_VARIANTS
+        .iter()
+        .find(|(g, _)| *g == def.gene)
+        .map(|(_, r)| *r)
+    else {
+        return;
+    };
+    let Some((shown, a, b)) = key_variant_call(def, geno, rsid) else {
+        return;
+    };
+    let mut d = translate(&a, Some(&b), None, table);
+    d.name = shown;
+    out.diplotypes.push(d);
+    out.inferred_from = Some(rsid.to_string());
+    if let Some(r) = out.not_called_reason.as_mut() {
+        r.push_str(&format!("; phenotype inferred from {rsid} alone"));
+    }
+    out.warnings.push(format!(
+        "{} not called; phenotype inferred from {rsid} alone (PharmCAT's rule)",
+        def.gene
+    ));
+    summarize(out);
 }
 
 /// Fills the gene-level phenotype, activity-score and lookup-key lists from its diplotypes.

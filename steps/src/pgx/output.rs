@@ -42,6 +42,8 @@ pub struct GeneResult {
     pub activity_scores: Vec<String>,
     pub lookup_keys: Vec<String>,
     pub not_called_reason: Option<String>,
+    /// Set when an uncalled gene still gets a phenotype from one key variant (SLCO1B1 rs4149056).
+    pub inferred_from: Option<String>,
     pub positions_assessed: usize,
     pub positions_not_assessed: Vec<Position>,
     pub undocumented_variants: Vec<Position>,
@@ -64,6 +66,7 @@ impl GeneResult {
             activity_scores: Vec::new(),
             lookup_keys: Vec::new(),
             not_called_reason: None,
+            inferred_from: None,
             positions_assessed: 0,
             positions_not_assessed: Vec::new(),
             undocumented_variants: Vec::new(),

@@ -105,6 +105,11 @@ pub fn read(
         }
         if line.starts_with("#CHROM") {
             let (col, name) = choose_sample(path, &line, sample)?;
+            let count = line.split('\t').count().saturating_sub(9);
+            if sample.is_none() && count > 1 {
+                let msg = format!("the VCF has {count} samples; using the first ({name}); choose one with --sample");
+                out.warn("VCF", msg);
+            }
             column = Some(col);
             out.sample = name;
             continue;
@@ -262,13 +267,7 @@ fn choose_sample(path: &Path, header: &str, wanted: Option<&str>) -> Result<(usi
                 names.join(", ")
             ))),
         },
-        None if names.len() == 1 => Ok((9, names[0].to_string())),
-        None => Err(StepError::input(format!(
-            "{}: the VCF has {} samples ({}); choose one with --sample",
-            path.display(),
-            names.len(),
-            names.join(", ")
-        ))),
+        None => Ok((9, names[0].to_string())),
     }
 }
 
