@@ -17,7 +17,9 @@
 //! # Calling
 //! Only VCF records at definition positions are read ([`vcf`]). A position absent from the VCF (or
 //! a no-call) is *not assessed*: matching goes on without it and it is listed in the result, so a
-//! VCF that omits hom-ref sites still gets a call but the gaps are visible. Matching follows
+//! VCF that omits hom-ref sites still gets a call but the gaps are visible. gVCF reference blocks
+//! (`INFO/END` with a `<NON_REF>`-only hom-ref record) count as hom-ref at the definition positions
+//! they span ([`gvcf`]). Matching follows
 //! PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations, IUPAC wobbles, blank cells as
 //! reference, score = defined cells matched, top-scoring ties all reported (`ambiguous: true`).
 //! DPYD follows PharmCAT's least-function rules with HapB3 ([`dpyd`]). An SLCO1B1 that no allele
@@ -75,6 +77,7 @@ pub mod call;
 pub mod definition;
 pub mod dpyd;
 pub mod guideline;
+pub mod gvcf;
 pub mod matcher;
 pub mod output;
 pub mod outside;

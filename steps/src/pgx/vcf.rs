@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use super::gvcf::RefBlocks;
 use crate::error::{Result, StepError};
 
 /// The sample's alleles at one position, in the allele syntax of the definitions (VCF bases).
@@ -83,115 +84,164 @@ pub fn read(
     sample: Option<&str>,
     sites: &HashMap<String, SiteOfInterest>,
 ) -> Result<SampleGenotypes> {
-    let reader = open(path)?;
-    let mut out = SampleGenotypes::default();
-    let mut column = None;
-    let mut checked = 0usize;
-    let mut mismatched = 0usize;
-    let mut use_ad = true;
-    for (idx, line) in reader.lines().enumerate() {
-        let line_no = idx + 1;
+    let mut st = ReadState {
+        path,
+        sites,
+        out: SampleGenotypes::default(),
+        column: None,
+        checked: 0,
+        mismatched: 0,
+        use_ad: true,
+        blocks: RefBlocks::new(sites.keys()),
+    };
+    for (idx, line) in open(path)?.lines().enumerate() {
         let line = line.map_err(|e| StepError::io("read VCF", path, e))?;
         if let Some(meta) = line.strip_prefix("##") {
-            check_build(path, meta)?;
-            if let Some(number) = ad_number(meta) {
-                use_ad = number == "R";
-                if number != "R" && number != "." {
-                    let msg = format!("FORMAT/AD has Number={number}, expected R: AD is ignored");
-                    out.warn("VCF", msg);
-                }
+            st.meta(meta)?;
+        } else if line.starts_with("#CHROM") {
+            st.header(&line, sample)?;
+        } else if !line.trim().is_empty() {
+            st.record(&line, idx + 1)?;
+        }
+    }
+    st.finish()
+}
+
+/// What [`read`] carries from line to line.
+struct ReadState<'a> {
+    path: &'a Path,
+    sites: &'a HashMap<String, SiteOfInterest>,
+    out: SampleGenotypes,
+    column: Option<usize>,
+    checked: usize,
+    mismatched: usize,
+    use_ad: bool,
+    blocks: RefBlocks,
+}
+
+impl ReadState<'_> {
+    fn input_error(&self, line_no: usize, msg: &str) -> StepError {
+        StepError::input(format!("{}: line {line_no}: {msg}", self.path.display()))
+    }
+
+    fn meta(&mut self, meta: &str) -> Result<()> {
+        check_build(self.path, meta)?;
+        if let Some(number) = ad_number(meta) {
+            self.use_ad = number == "R";
+            if number != "R" && number != "." {
+                let msg = format!("FORMAT/AD has Number={number}, expected R: AD is ignored");
+                self.out.warn("VCF", msg);
             }
-            continue;
         }
-        if line.starts_with("#CHROM") {
-            let (col, name) = choose_sample(path, &line, sample)?;
-            let count = line.split('\t').count().saturating_sub(9);
-            if sample.is_none() && count > 1 {
-                let msg = format!("the VCF has {count} samples; using the first ({name}); choose one with --sample");
-                out.warn("VCF", msg);
-            }
-            column = Some(col);
-            out.sample = name;
-            continue;
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        let Some(col) = column else {
-            return Err(StepError::input(format!(
-                "{}: line {line_no}: data before the #CHROM header line; is this a VCF?",
-                path.display()
-            )));
-        };
-        let rec = Record::parse(&line, col)
-            .map_err(|m| StepError::input(format!("{}: line {line_no}: {m}", path.display())))?;
-        let key = format!("{}:{}", rec.chrom, rec.pos);
-        let Some(site) = sites.get(&key) else {
-            continue;
-        };
-        checked += 1;
-        if !rec.reference.eq_ignore_ascii_case(&site.reference) {
-            mismatched += 1;
-            out.warn(
-                &key,
-                format!(
-                    "discarded: REF in VCF ({}) does not match the definition's reference ({})",
-                    rec.reference, site.reference
-                ),
+        Ok(())
+    }
+
+    fn header(&mut self, line: &str, sample: Option<&str>) -> Result<()> {
+        let (col, name) = choose_sample(self.path, line, sample)?;
+        let count = line.split('\t').count().saturating_sub(9);
+        if sample.is_none() && count > 1 {
+            let msg = format!(
+                "the VCF has {count} samples; using the first ({name}); choose one with --sample"
             );
-            continue;
+            self.out.warn("VCF", msg);
         }
-        if out.alleles.contains_key(&key) {
-            out.warn(&key, "duplicate record: the first one is used".into());
-            continue;
+        self.column = Some(col);
+        self.out.sample = name;
+        Ok(())
+    }
+
+    fn record(&mut self, line: &str, line_no: usize) -> Result<()> {
+        let Some(col) = self.column else {
+            return Err(self.input_error(
+                line_no,
+                "data before the #CHROM header line; is this a VCF?",
+            ));
+        };
+        let rec = Record::parse(line, col).map_err(|m| self.input_error(line_no, &m))?;
+        self.blocks
+            .add(&rec.chrom, rec.pos, rec.end, &rec.alts, &rec.gt);
+        let key = format!("{}:{}", rec.chrom, rec.pos);
+        let Some(site) = self.sites.get(&key) else {
+            return Ok(());
+        };
+        self.blocks.seen(&key);
+        self.checked += 1;
+        if !rec.reference.eq_ignore_ascii_case(&site.reference) {
+            self.mismatched += 1;
+            let msg = format!(
+                "discarded: REF in VCF ({}) does not match the definition's reference ({})",
+                rec.reference, site.reference
+            );
+            self.out.warn(&key, msg);
+            return Ok(());
         }
-        if use_ad {
-            if let Some((discard, msg)) = check_ad(&rec) {
-                out.warn(&key, msg);
-                if discard {
-                    continue;
-                }
+        if self.out.alleles.contains_key(&key) {
+            self.out
+                .warn(&key, "duplicate record: the first one is used".into());
+            return Ok(());
+        }
+        if let Some((discard, msg)) = self.use_ad.then(|| check_ad(&rec)).flatten() {
+            self.out.warn(&key, msg);
+            if discard {
+                return Ok(());
             }
         }
         match genotype(&rec, site) {
             Ok(Some(sa)) => {
                 if !sa.undocumented.is_empty() {
-                    let mut msg = format!(
-                        "ALT {} is not in the allele definitions (expected {})",
-                        sa.undocumented.join("/"),
-                        site.alts.join("/")
-                    );
-                    if site.undocumented_as_reference {
-                        msg.push_str("; read as the reference allele");
-                    }
-                    out.warn(&key, msg);
+                    self.out.warn(&key, undocumented_note(&sa, site));
                 }
-                out.alleles.insert(key, sa);
+                self.out.alleles.insert(key, sa);
             }
-            Ok(None) => out.warn(&key, format!("no call ({}): position not assessed", rec.gt)),
+            Ok(None) => self
+                .out
+                .warn(&key, format!("no call ({}): position not assessed", rec.gt)),
             Err(GtError::Malformed(m)) => {
-                return Err(StepError::input(format!(
-                    "{}: line {line_no}: {m}; fix the genotype (GT) field",
-                    path.display()
-                )))
+                return Err(self.input_error(line_no, &format!("{m}; fix the genotype (GT) field")))
             }
-            Err(GtError::Unusable(m)) => out.warn(&key, format!("discarded: {m}")),
+            Err(GtError::Unusable(m)) => self.out.warn(&key, format!("discarded: {m}")),
         }
+        Ok(())
     }
-    if column.is_none() {
-        return Err(StepError::input(format!(
-            "{}: no #CHROM header line; is this a VCF?",
-            path.display()
-        )));
+
+    fn finish(mut self) -> Result<SampleGenotypes> {
+        if self.column.is_none() {
+            let msg = format!(
+                "{}: no #CHROM header line; is this a VCF?",
+                self.path.display()
+            );
+            return Err(StepError::input(msg));
+        }
+        if self.checked >= 5 && self.mismatched * 2 > self.checked {
+            return Err(StepError::input(format!(
+                "{}: REF differs from the GRCh38 definitions at {} of {} definition positions; the VCF \
+                 looks like another genome build: lift it over to GRCh38 first",
+                self.path.display(),
+                self.mismatched,
+                self.checked
+            )));
+        }
+        let filled = self.blocks.fill(self.sites, &mut self.out.alleles);
+        if filled > 0 {
+            let msg = format!(
+                "{filled} definition positions read as reference from gVCF reference blocks"
+            );
+            self.out.warn("VCF", msg);
+        }
+        Ok(self.out)
     }
-    if checked >= 5 && mismatched * 2 > checked {
-        return Err(StepError::input(format!(
-            "{}: REF differs from the GRCh38 definitions at {mismatched} of {checked} definition \
-             positions; the VCF looks like another genome build: lift it over to GRCh38 first",
-            path.display()
-        )));
+}
+
+fn undocumented_note(sa: &SampleAllele, site: &SiteOfInterest) -> String {
+    let mut msg = format!(
+        "ALT {} is not in the allele definitions (expected {})",
+        sa.undocumented.join("/"),
+        site.alts.join("/")
+    );
+    if site.undocumented_as_reference {
+        msg.push_str("; read as the reference allele");
     }
-    Ok(out)
+    msg
 }
 
 /// The `Number` of a `FORMAT=<ID=AD,...>` header line.
@@ -279,6 +329,8 @@ struct Record {
     gt: String,
     /// Allelic depths (FORMAT/AD), if present.
     ad: Option<String>,
+    /// INFO/END of a gVCF reference block.
+    end: Option<u64>,
 }
 
 impl Record {
@@ -318,6 +370,10 @@ impl Record {
         };
         let gt = field("GT").unwrap_or_else(|| ".".to_string());
         let ad = field("AD");
+        let end = f[7]
+            .split(';')
+            .find_map(|kv| kv.strip_prefix("END="))
+            .and_then(|v| v.parse().ok());
         Ok(Self {
             chrom,
             pos,
@@ -325,6 +381,7 @@ impl Record {
             alts,
             gt,
             ad,
+            end,
         })
     }
 }
