@@ -275,3 +275,64 @@ fn haplotype_test_vcfs_agree_with_pharmcat() {
         misses.join(", ")
     );
 }
+
+/// PharmCAT's wobble-scoring case (NamedAlleleMatcherTest.testWobbleScoring, on its CYP2D6 test
+/// definitions): a wobble cell filled by the reference allele does not score, so `*1/*12` ties
+/// `*1/*2` instead of beating it.
+#[test]
+fn wobble_matched_by_reference_does_not_score() {
+    let Some(dir) = shared_pgx() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = dir.join("test_vcfs/haplotype/NamedAlleleMatcher-cyp2d6.json");
+    std::fs::copy(&src, tmp.path().join("CYP2D6_translation.json")).expect("copy");
+    let defs = pgx::definition::Definitions::load(tmp.path()).expect("definitions");
+    let def = &defs.genes["CYP2D6"];
+    let variant = |rsid: &str| match rsid {
+        "rs1135840" => Some(("C", "G")),
+        "rs16947" => Some(("G", "A")),
+        "rs1058164" => Some(("G", "G")),
+        _ => None,
+    };
+    let mut vcf = String::from(
+        "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS\n",
+    );
+    for l in def
+        .loci
+        .iter()
+        .filter(|l| l.rsid.as_deref() != Some("rs5030862"))
+    {
+        let rsid = l.rsid.clone().unwrap_or_default();
+        let (a1, a2) = variant(&rsid).unwrap_or((&l.r#ref, &l.r#ref));
+        let mut alleles = vec![l.r#ref.clone()];
+        alleles.extend(l.alts.iter().cloned());
+        for a in [a1, a2] {
+            if !alleles.iter().any(|x| x == a) {
+                alleles.push(a.to_string());
+            }
+        }
+        let idx = |a: &str| alleles.iter().position(|x| x == a).unwrap_or(0);
+        let alt = if alleles.len() > 1 {
+            alleles[1..].join(",")
+        } else {
+            ".".into()
+        };
+        vcf.push_str(&format!(
+            "{}\t{}\t{rsid}\t{}\t{alt}\t.\tPASS\t.\tGT\t{}|{}\n",
+            l.chromosome,
+            l.position,
+            l.r#ref,
+            idx(a1),
+            idx(a2)
+        ));
+    }
+    let path = tmp.path().join("wobble.vcf");
+    std::fs::write(&path, vcf).expect("vcf");
+    let geno = pgx::vcf::read(&path, None, &pgx::sites(&defs)).expect("read");
+    let opts = pgx::matcher::Options {
+        assume_reference: true,
+        ..Default::default()
+    };
+    let data = pgx::matcher::MatchData::new(def, &geno, opts);
+    let names: Vec<String> = data.diplotypes(true).iter().map(|d| d.name()).collect();
+    assert_eq!(names, ["*1/*2", "*1/*12"]);
+}

@@ -25,6 +25,8 @@ pub struct Hap {
     pub alleles: Vec<Option<String>>,
     /// Number of defined cells at available positions (before reference defaulting).
     pub score: usize,
+    /// Cells defined by an IUPAC wobble code; they score only where the sample is not reference.
+    pub wobble: Vec<bool>,
 }
 
 /// One sample's data for one gene, ready to match.
@@ -79,6 +81,10 @@ impl MatchData {
                 .map(|(i, _, _)| a.alleles[*i].clone())
                 .collect();
             let score = alleles.iter().filter(|x| x.is_some()).count();
+            let wobble: Vec<bool> = alleles
+                .iter()
+                .map(|c| c.as_deref().is_some_and(is_wobble))
+                .collect();
             if score == 0 {
                 continue;
             }
@@ -100,6 +106,7 @@ impl MatchData {
                 reference: a.reference,
                 alleles,
                 score,
+                wobble,
             });
         }
         haps.sort_by(|x, y| hap_order(x.reference, &x.name, y.reference, &y.name));
@@ -152,30 +159,34 @@ impl MatchData {
             return Vec::new();
         }
         let mut pairs = Vec::new();
-        if self.haploid() {
-            for (h, _) in &found {
-                let hap = &self.haps[*h];
-                let name = hap.name.clone();
+        for (x, (h1, s1)) in found.iter().enumerate() {
+            if self.haploid() {
+                let score = s1
+                    .iter()
+                    .map(|&s| self.hap_score(*h1, s))
+                    .max()
+                    .unwrap_or(0);
+                let name = self.haps[*h1].name.clone();
                 pairs.push(Diplotype {
                     hap1: name.clone(),
                     hap2: name,
-                    score: hap.score,
+                    score,
                     haploid: true,
                 });
+                continue;
             }
-        }
-        for (x, (h1, s1)) in found.iter().enumerate() {
-            for (h2, s2) in found[x..].iter().filter(|_| !self.haploid()) {
-                let viable = if self.sequences.len() == 1 {
-                    true
-                } else if h1 == h2 && s1.len() == 1 {
-                    false
-                } else {
-                    s1.iter()
-                        .any(|&a| s2.iter().any(|&b| self.complement(a, b)))
-                };
-                if viable {
-                    pairs.push(self.diplotype(*h1, *h2));
+            for (h2, s2) in &found[x..] {
+                if h1 == h2 && s1.len() == 1 && self.sequences.len() > 1 {
+                    continue;
+                }
+                let best = s1
+                    .iter()
+                    .flat_map(|&a| s2.iter().map(move |&b| (a, b)))
+                    .filter(|&(a, b)| self.sequences.len() == 1 || self.complement(a, b))
+                    .map(|(a, b)| self.hap_score(*h1, a) + self.hap_score(*h2, b))
+                    .max();
+                if let Some(score) = best {
+                    pairs.push(self.diplotype(*h1, *h2, score));
                 }
             }
         }
@@ -188,7 +199,18 @@ impl MatchData {
         pairs
     }
 
-    fn diplotype(&self, h1: usize, h2: usize) -> Diplotype {
+    /// A haplotype's score on one sequence: its defined cells, less wobble cells the sequence
+    /// fills with the reference allele (PharmCAT's wobble scoring).
+    fn hap_score(&self, h: usize, seq: usize) -> usize {
+        let hap = &self.haps[h];
+        let seq = &self.sequences[seq];
+        let ref_wobbles = (0..seq.len())
+            .filter(|&i| hap.wobble[i] && seq[i] == self.positions[i].r#ref)
+            .count();
+        hap.score.saturating_sub(ref_wobbles)
+    }
+
+    fn diplotype(&self, h1: usize, h2: usize, score: usize) -> Diplotype {
         let (a, b) = (&self.haps[h1], &self.haps[h2]);
         let (a, b) = if natural_cmp(&a.name, &b.name) == Ordering::Greater {
             (b, a)
@@ -199,7 +221,7 @@ impl MatchData {
             haploid: false,
             hap1: a.name.clone(),
             hap2: b.name.clone(),
-            score: a.score + b.score,
+            score,
         }
     }
 
