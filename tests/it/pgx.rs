@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use cairn_steps::pgx::{self, Knowledge, PgxArgs};
 
 mod cli;
+mod dpyd;
 
 fn shared_pgx() -> Option<PathBuf> {
     let root = std::env::var_os("CAIRN_SHARED_DATA")

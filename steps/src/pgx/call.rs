@@ -2,7 +2,7 @@
 
 use super::definition::{GeneDefinition, Locus};
 use super::dpyd::{self, DpydCall};
-use super::matcher::{natural_cmp, Diplotype, MatchData, Options};
+use super::matcher::{ordered, Diplotype, MatchData, Options};
 use super::output::{AlleleResult, CallSource, DiplotypeResult, GeneResult, Position};
 use super::phenotype::GenePhenotypes;
 use super::vcf::SampleGenotypes;
@@ -263,9 +263,5 @@ fn lowest_function_pair(
         .get(1)
         .map(|s| (*s).clone())
         .unwrap_or_else(|| reference.to_string());
-    if natural_cmp(&a, &b) == std::cmp::Ordering::Greater {
-        (b, a)
-    } else {
-        (a, b)
-    }
+    ordered(a, b)
 }

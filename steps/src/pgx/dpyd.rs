@@ -9,7 +9,7 @@
 //! merged in afterwards.
 
 use super::definition::GeneDefinition;
-use super::matcher::{matches, natural_cmp, MatchData, Options};
+use super::matcher::{combination_name, matches, ordered, MatchData, Options};
 use super::vcf::SampleGenotypes;
 
 pub const HAPB3: &str = "c.1129-5923C>G, c.1236G>A (HapB3)";
@@ -191,20 +191,13 @@ fn strand_names(data: &MatchData, hapb3: Option<&[bool]>) -> Option<(String, Str
                 .filter(|r| matches(&r.alleles, seq))
                 .map(|r| r.name.clone()),
             1 => Some(names[0].to_string()),
-            _ => {
-                names.sort_by(|a, b| natural_cmp(a, b));
-                Some(format!("[{}]", names.join(" + ")))
-            }
+            _ => Some(combination_name(names)),
         }
     };
     let on = |i: usize| hapb3.is_some_and(|v| v.get(i).copied().unwrap_or(false));
     let a = name(&strand(true), on(0))?;
     let b = name(&strand(false), on(1))?;
-    Some(if natural_cmp(&a, &b) == std::cmp::Ordering::Greater {
-        (b, a)
-    } else {
-        (a, b)
-    })
+    Some(ordered(a, b))
 }
 
 /// Both strands carry every defined allele of haplotype `h`.
@@ -240,19 +233,19 @@ fn merge_phased(data: &MatchData, h1: &str, h2: &str, hapb3: &[bool]) -> (String
     } else {
         (hapb3[1], hapb3[0])
     };
+    let reference = data
+        .haps
+        .iter()
+        .find(|h| h.reference)
+        .map(|h| h.name.as_str());
     let add = |name: &str, carries: bool| -> String {
-        match (carries, name) {
-            (false, _) => name.to_string(),
-            (true, "Reference") => HAPB3.to_string(),
-            (true, other) => format!("[{other} + {HAPB3}]"),
+        match carries {
+            false => name.to_string(),
+            true if Some(name) == reference => HAPB3.to_string(),
+            true => combination_name(vec![name, HAPB3]),
         }
     };
-    let (a, b) = (add(h1, on1), add(h2, on2));
-    if natural_cmp(&a, &b) == std::cmp::Ordering::Greater {
-        (b, a)
-    } else {
-        (a, b)
-    }
+    ordered(add(h1, on1), add(h2, on2))
 }
 
 #[cfg(test)]

@@ -212,7 +212,7 @@ impl MatchData {
 
     fn diplotype(&self, h1: usize, h2: usize, score: usize) -> Diplotype {
         let (a, b) = (&self.haps[h1], &self.haps[h2]);
-        let (a, b) = if natural_cmp(&a.name, &b.name) == Ordering::Greater {
+        let (a, b) = if name_order(&a.name, &b.name) == Ordering::Greater {
             (b, a)
         } else {
             (a, b)
@@ -255,7 +255,7 @@ impl Diplotype {
     }
 
     fn cmp_names(&self, o: &Self) -> Ordering {
-        natural_cmp(&self.hap1, &o.hap1).then_with(|| natural_cmp(&self.hap2, &o.hap2))
+        name_order(&self.hap1, &o.hap1).then_with(|| name_order(&self.hap2, &o.hap2))
     }
 }
 
@@ -338,6 +338,30 @@ pub fn permutations(sample: &[SampleAllele]) -> Vec<Vec<String>> {
 /// Reference allele first, then names in natural order (`*2` before `*10`).
 pub fn hap_order(ref_a: bool, a: &str, ref_b: bool, b: &str) -> Ordering {
     ref_b.cmp(&ref_a).then_with(|| natural_cmp(a, b))
+}
+
+/// The order of the two names in a diplotype (PharmCAT's): plain allele names before `[A + B]`
+/// combinations, then natural order.
+pub fn name_order(a: &str, b: &str) -> Ordering {
+    a.starts_with('[')
+        .cmp(&b.starts_with('['))
+        .then_with(|| natural_cmp(a, b))
+}
+
+/// A diplotype's two names in [`name_order`].
+pub fn ordered(a: String, b: String) -> (String, String) {
+    if name_order(&a, &b) == Ordering::Greater {
+        (b, a)
+    } else {
+        (a, b)
+    }
+}
+
+/// `[A + B + C]`: a strand carrying several named alleles, components in natural order.
+pub fn combination_name(mut names: Vec<&str>) -> String {
+    names.sort_by(|a, b| natural_cmp(a, b));
+    names.dedup();
+    format!("[{}]", names.join(" + "))
 }
 
 /// Compares names with embedded numbers numerically: `*2` < `*10` < `*10A`.
