@@ -2,7 +2,8 @@
 //! diplotypes -> phenotypes (and activity scores) -> CPIC drug recommendations.
 //!
 //! ```text
-//! cairn step pgx --vcf IN.vcf[.gz] --definitions DIR [--sample NAME] [--outside-calls TSV] --out OUT.json
+//! cairn step pgx --vcf IN.vcf[.gz] --definitions DIR [--sample NAME] [--outside-calls TSV]
+//!                [--missing-to-ref] --out OUT.json
 //! ```
 //!
 //! # Knowledge: `--definitions DIR`
@@ -19,7 +20,9 @@
 //! a no-call) is *not assessed*: matching goes on without it and it is listed in the result, so a
 //! VCF that omits hom-ref sites still gets a call but the gaps are visible. gVCF reference blocks
 //! (`INFO/END` with a `<NON_REF>`-only hom-ref record) count as hom-ref at the definition positions
-//! they span ([`gvcf`]). Matching follows
+//! they span ([`gvcf`]). `--missing-to-ref` (param `missing_to_ref`) reads every absent position as
+//! hom-ref, for variant-only VCFs from a caller known to cover the PGx positions; those positions
+//! are then listed as assumed, not hidden. Matching follows
 //! PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations, IUPAC wobbles, blank cells as
 //! reference, score = defined cells matched, top-scoring ties all reported (`ambiguous: true`).
 //! DPYD follows PharmCAT's least-function rules with HapB3 ([`dpyd`]). An SLCO1B1 that no allele
@@ -52,6 +55,7 @@
 //!       "inferred_from": null | "rs4149056",       // uncalled gene, phenotype from one variant
 //!       "positions_assessed": 33,
 //!       "positions_not_assessed": [ { "position": "chr10:94761900", "rsid": "rs12248560", "genotype": null } ],
+//!       "positions_assumed_reference": [ ... ],   // absent, read as hom-ref (--missing-to-ref)
 //!       "undocumented_variants": [ { "position": ..., "rsid": ..., "genotype": "C/G" } ],
 //!       "extra_positions": [ ... ],                // reported only (e.g. CYP2C9 rs12777823)
 //!       "warnings": [ "chr10:... (rs...): discarded: REF in VCF (A) does not match ..." ] } ],
@@ -110,6 +114,10 @@ pub struct PgxArgs {
     /// Outside calls TSV: GENE, DIPLOTYPE[, PHENOTYPE[, ACTIVITY_SCORE]].
     #[arg(long)]
     pub outside_calls: Option<PathBuf>,
+    /// Read definition positions absent from the VCF as hom-ref. Only for variant-only VCFs from a
+    /// caller known to cover every PGx position; such positions are listed in the output.
+    #[arg(long)]
+    pub missing_to_ref: bool,
     /// Output JSON file.
     #[arg(long)]
     pub out: PathBuf,
@@ -143,7 +151,13 @@ pub fn compute(args: &PgxArgs) -> Result<output::PgxResult> {
 
 /// [`compute`] with the knowledge already loaded (`args.definitions` is not read again).
 pub fn compute_with(k: &Knowledge, args: &PgxArgs) -> Result<output::PgxResult> {
-    let geno = vcf::read(&args.vcf, args.sample.as_deref(), &sites(&k.definitions))?;
+    let sites = sites(&k.definitions);
+    let geno = vcf::read_with(
+        &args.vcf,
+        args.sample.as_deref(),
+        &sites,
+        args.missing_to_ref,
+    )?;
     let outside = match &args.outside_calls {
         Some(p) => outside::read(p)?,
         None => Vec::new(),

@@ -169,6 +169,7 @@ fn call_file(k: &Knowledge, vcf: &Path, gene: &str) -> Vec<String> {
         definitions: PathBuf::new(),
         sample: None,
         outside_calls: None,
+        missing_to_ref: false,
         out: PathBuf::new(),
     };
     match pgx::compute_with(k, &args) {

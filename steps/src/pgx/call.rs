@@ -49,6 +49,12 @@ pub fn call_gene(
         })
         .map(|l| position(l, geno))
         .collect();
+    out.positions_assumed_reference = def
+        .loci
+        .iter()
+        .filter(|l| geno.assumed_reference.contains(&l.key()))
+        .map(|l| position(l, geno))
+        .collect();
     out.extra_positions = def
         .extra_positions
         .iter()
@@ -86,7 +92,8 @@ pub fn call_gene(
     out.haplotypes = haplotypes;
     if data.positions.is_empty() {
         out.not_called_reason = Some(format!(
-            "none of the {} definition positions has a usable genotype in the VCF",
+            "none of the {} definition positions has a usable genotype in the VCF (a variant-only \
+             VCF must also list hom-ref PGx positions, or use --missing-to-ref)",
             def.loci.len()
         ));
         return out;

@@ -89,6 +89,39 @@ impl RefBlocks {
     }
 }
 
+impl RefBlocks {
+    /// Adds hom-ref genotypes for definition positions with no record and no covering block;
+    /// returns their keys.
+    pub fn fill_absent(
+        &self,
+        sites: &HashMap<String, SiteOfInterest>,
+        alleles: &mut BTreeMap<String, SampleAllele>,
+    ) -> std::collections::BTreeSet<String> {
+        let mut keys = std::collections::BTreeSet::new();
+        for (key, site) in sites {
+            if self.seen.contains(key) || alleles.contains_key(key) {
+                continue;
+            }
+            let Some((chrom, pos)) = key.rsplit_once(':') else {
+                continue;
+            };
+            let haploid = matches!(chrom, "chrY" | "chrM");
+            let sa = SampleAllele {
+                chromosome: chrom.to_string(),
+                position: pos.parse().unwrap_or_default(),
+                allele1: site.reference.clone(),
+                allele2: (!haploid).then(|| site.reference.clone()),
+                phased: false,
+                gt: if haploid { "0".into() } else { "0/0".into() },
+                undocumented: Vec::new(),
+            };
+            alleles.insert(key.clone(), sa);
+            keys.insert(key.clone());
+        }
+        keys
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,8 @@ pub struct GeneResult {
     pub inferred_from: Option<String>,
     pub positions_assessed: usize,
     pub positions_not_assessed: Vec<Position>,
+    /// Positions absent from the VCF read as hom-ref because of `--missing-to-ref`.
+    pub positions_assumed_reference: Vec<Position>,
     pub undocumented_variants: Vec<Position>,
     pub extra_positions: Vec<Position>,
     pub warnings: Vec<String>,
@@ -69,6 +71,7 @@ impl GeneResult {
             inferred_from: None,
             positions_assessed: 0,
             positions_not_assessed: Vec::new(),
+            positions_assumed_reference: Vec::new(),
             undocumented_variants: Vec::new(),
             extra_positions: Vec::new(),
             warnings: Vec::new(),

@@ -10,6 +10,9 @@ pub struct Params {
     /// VCF sample column to use, when it differs from the workflow's sample id or the VCF has several.
     #[serde(default)]
     pub sample: Option<String>,
+    /// Read PGx positions absent from the VCF as hom-ref (variant-only VCFs; see `--missing-to-ref`).
+    #[serde(default)]
+    pub missing_to_ref: bool,
 }
 
 /// Planner for `cairn step pgx`.
@@ -67,7 +70,7 @@ impl StepKind for PgxKind {
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
         serde_json::from_value::<Params>(serde_json::Value::Object(params.clone()))
             .map(|_| ())
-            .map_err(|e| format!("pgx params: {e}; allowed: sample"))
+            .map_err(|e| format!("pgx params: {e}; allowed: sample, missing_to_ref"))
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {
@@ -86,6 +89,9 @@ impl StepKind for PgxKind {
         }
         if let Some(s) = params.sample {
             args.extend(["--sample".to_string(), s]);
+        }
+        if params.missing_to_ref {
+            args.push("--missing-to-ref".to_string());
         }
         args.extend(["--out".to_string(), path(call.output("json"))]);
         args

@@ -53,6 +53,8 @@ pub struct SampleGenotypes {
     pub alleles: BTreeMap<String, SampleAllele>,
     /// `chr:pos` (or `VCF`) -> warnings, in reading order.
     pub warnings: BTreeMap<String, Vec<String>>,
+    /// `chr:pos` of positions absent from the VCF that were assumed hom-ref.
+    pub assumed_reference: std::collections::BTreeSet<String>,
 }
 
 impl SampleGenotypes {
@@ -84,6 +86,18 @@ pub fn read(
     sample: Option<&str>,
     sites: &HashMap<String, SiteOfInterest>,
 ) -> Result<SampleGenotypes> {
+    read_with(path, sample, sites, false)
+}
+
+/// [`read`]; with `missing_to_ref`, definition positions absent from the VCF are taken as hom-ref
+/// (for variant-only VCFs whose caller is known to have covered every PGx position; listed in
+/// [`SampleGenotypes::assumed_reference`]).
+pub fn read_with(
+    path: &Path,
+    sample: Option<&str>,
+    sites: &HashMap<String, SiteOfInterest>,
+    missing_to_ref: bool,
+) -> Result<SampleGenotypes> {
     let mut st = ReadState {
         path,
         sites,
@@ -104,7 +118,7 @@ pub fn read(
             st.record(&line, idx + 1)?;
         }
     }
-    st.finish()
+    st.finish(missing_to_ref)
 }
 
 /// What [`read`] carries from line to line.
@@ -204,7 +218,7 @@ impl ReadState<'_> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<SampleGenotypes> {
+    fn finish(mut self, missing_to_ref: bool) -> Result<SampleGenotypes> {
         if self.column.is_none() {
             let msg = format!(
                 "{}: no #CHROM header line; is this a VCF?",
@@ -225,6 +239,14 @@ impl ReadState<'_> {
         if filled > 0 {
             let msg = format!(
                 "{filled} definition positions read as reference from gVCF reference blocks"
+            );
+            self.out.warn("VCF", msg);
+        }
+        if missing_to_ref {
+            self.out.assumed_reference = self.blocks.fill_absent(self.sites, &mut self.out.alleles);
+            let n = self.out.assumed_reference.len();
+            let msg = format!(
+                "{n} definition positions absent from the VCF assumed hom-ref (--missing-to-ref)"
             );
             self.out.warn("VCF", msg);
         }

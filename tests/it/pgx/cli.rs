@@ -305,3 +305,68 @@ fn uncalled_slco1b1_falls_back_to_rs4149056() {
         .any(|r| r["drugs"][0] == "simvastatin" && r["genes"]["SLCO1B1"] == "Decreased Function");
     assert!(simvastatin);
 }
+
+/// A variant-only VCF: absent positions are not assessed, unless `--missing-to-ref` says they are
+/// reference, and then they are listed as assumed.
+#[test]
+fn missing_to_ref_fills_absent_positions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/pgx");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vcf = write(
+        tmp.path(),
+        "variants.vcf",
+        &format!("{HEADER}\tS\nchr10\t94761900\trs12248560\tC\tT\t.\tPASS\t.\tGT\t0/1\n"),
+    );
+    let out = tmp.path().join("o.json");
+    let call = |extra: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "--vcf".as_ref(),
+            vcf.as_os_str(),
+            "--definitions".as_ref(),
+            root.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ];
+        args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
+        let o = run_cairn(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("out")).expect("json");
+        json["genes"].as_array().expect("genes").clone()
+    };
+    let gene = |genes: &[serde_json::Value], g: &str| {
+        genes.iter().find(|x| x["gene"] == g).cloned().expect(g)
+    };
+    let plain = call(&[]);
+    assert_eq!(gene(&plain, "TPMT")["called"], false);
+    // without rs28399504, *4 (Y at rs12248560) and *17 look alike: both listed, flagged ambiguous
+    let cyp2c19 = gene(&plain, "CYP2C19");
+    let names: Vec<&str> = cyp2c19["diplotypes"]
+        .as_array()
+        .expect("dips")
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert_eq!(names, ["*1/*4", "*1/*17"]);
+    assert_eq!(cyp2c19["ambiguous"], true);
+    assert_eq!(
+        cyp2c19["positions_not_assessed"].as_array().map(Vec::len),
+        Some(4)
+    );
+    let filled = call(&["--missing-to-ref"]);
+    assert_eq!(gene(&filled, "TPMT")["diplotypes"][0]["name"], "*1/*1");
+    assert_eq!(
+        gene(&filled, "TPMT")["positions_assumed_reference"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        gene(&filled, "CYP2C19")["positions_not_assessed"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(gene(&filled, "CYP2C19")["diplotypes"][0]["name"], "*1/*17");
+    assert_eq!(gene(&filled, "CYP2C19")["ambiguous"], false);
+}

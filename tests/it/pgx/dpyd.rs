@@ -70,6 +70,7 @@ fn run(case: &Case) -> Option<(Vec<String>, Vec<String>)> {
         definitions: PathBuf::new(),
         sample: None,
         outside_calls: None,
+        missing_to_ref: false,
         out: PathBuf::new(),
     };
     let result = pgx::compute_with(&k, &args).expect("compute");
