@@ -71,7 +71,7 @@ fn geno(calls: [(&str, &str); 4], phased: bool) -> SampleGenotypes {
     SampleGenotypes {
         sample: "s".into(),
         alleles,
-        warnings: BTreeMap::new(),
+        ..SampleGenotypes::default()
     }
 }
 

@@ -69,7 +69,7 @@ fn genotypes(gts: &[(u64, &str, &str, &str)]) -> SampleGenotypes {
     SampleGenotypes {
         sample: "s".into(),
         alleles,
-        warnings: BTreeMap::new(),
+        ..SampleGenotypes::default()
     }
 }
 
