@@ -171,6 +171,9 @@ impl ReadState<'_> {
                 "data before the #CHROM header line; is this a VCF?",
             ));
         };
+        if !self.may_matter(line) {
+            return Ok(());
+        }
         let rec = Record::parse(line, col).map_err(|m| self.input_error(line_no, &m))?;
         self.blocks
             .add(&rec.chrom, rec.pos, rec.end, &rec.alts, &rec.gt);
@@ -216,6 +219,17 @@ impl ReadState<'_> {
             Err(GtError::Unusable(m)) => self.out.warn(&key, format!("discarded: {m}")),
         }
         Ok(())
+    }
+
+    /// Cheap pre-filter: only records at a definition position, or gVCF blocks, are parsed.
+    fn may_matter(&self, line: &str) -> bool {
+        let mut f = line.splitn(3, '\t');
+        let (Some(chrom), Some(pos)) = (f.next(), f.next()) else {
+            return true;
+        };
+        self.sites
+            .contains_key(&format!("{}:{pos}", normalize_chrom(chrom)))
+            || line.contains("END=")
     }
 
     fn finish(mut self, missing_to_ref: bool) -> Result<SampleGenotypes> {
@@ -343,6 +357,20 @@ fn choose_sample(path: &Path, header: &str, wanted: Option<&str>) -> Result<(usi
     }
 }
 
+/// `10` -> `chr10`, `MT`/`chrMT` -> `chrM`: definitions use UCSC-style GRCh38 names.
+fn normalize_chrom(chrom: &str) -> String {
+    let c = if chrom.starts_with("chr") {
+        chrom.to_string()
+    } else {
+        format!("chr{chrom}")
+    };
+    if c == "chrMT" {
+        "chrM".to_string()
+    } else {
+        c
+    }
+}
+
 struct Record {
     chrom: String,
     pos: u64,
@@ -368,16 +396,7 @@ impl Record {
         let pos = f[1]
             .parse()
             .map_err(|_| format!("POS `{}` is not a number", f[1]))?;
-        let chrom = if f[0].starts_with("chr") {
-            f[0].to_string()
-        } else {
-            format!("chr{}", f[0])
-        };
-        let chrom = if chrom == "chrMT" {
-            "chrM".to_string()
-        } else {
-            chrom
-        };
+        let chrom = normalize_chrom(f[0]);
         let alts = match f[4] {
             "." | "" => Vec::new(),
             a => a.split(',').map(|s| s.to_ascii_uppercase()).collect(),
