@@ -25,12 +25,58 @@ fn position(locus: &Locus, geno: &SampleGenotypes) -> Position {
     }
 }
 
+/// Diplotype candidates: two names (the second absent for a haploid call) and the matcher score.
+type Pairs = Vec<(String, Option<String>, Option<usize>)>;
+
 /// Calls one gene from VCF genotypes.
 pub fn call_gene(
     def: &GeneDefinition,
     geno: &SampleGenotypes,
     table: Option<&GenePhenotypes>,
 ) -> GeneResult {
+    let mut out = positions_report(def, geno);
+    let (data, pairs) = if def.gene == "DPYD" {
+        dpyd_pairs(def, geno, table, &mut out)
+    } else {
+        let opts = Options {
+            assume_reference: true,
+            ..Options::default()
+        };
+        let data = MatchData::new(def, geno, opts);
+        let pairs = data
+            .diplotypes(!def.all_hits)
+            .into_iter()
+            .map(|d: Diplotype| (d.hap1, (!d.haploid).then_some(d.hap2), Some(d.score)))
+            .collect();
+        (data, pairs)
+    };
+    out.positions_assessed = data.positions.len();
+    out.positions_not_assessed = data.missing.iter().map(|l| position(l, geno)).collect();
+    out.phased = (!data.positions.is_empty()).then_some(data.phased);
+    if data.positions.is_empty() {
+        out.not_called_reason = Some(format!(
+            "none of the {} definition positions has a usable genotype in the VCF (a variant-only \
+             VCF must also list hom-ref PGx positions, or use --missing-to-ref)",
+            def.loci.len()
+        ));
+    } else if pairs.is_empty() {
+        out.not_called_reason = Some(no_match_reason(&out));
+        infer_from_key_variant(&mut out, def, geno, table);
+    } else {
+        out.called = true;
+        out.ambiguous = pairs.len() > 1;
+        for (a, b, score) in pairs {
+            out.diplotypes
+                .push(translate(&a, b.as_deref(), score, table));
+        }
+        summarize(&mut out);
+    }
+    out
+}
+
+/// A gene result with its position-level facts: VCF warnings, undocumented variants, assumed and
+/// extra positions.
+fn positions_report(def: &GeneDefinition, geno: &SampleGenotypes) -> GeneResult {
     let mut out = GeneResult::empty(&def.gene, CallSource::Matcher);
     out.definition_version = def.version.clone();
     for l in def.loci.iter().chain(&def.extra_positions) {
@@ -39,87 +85,59 @@ pub fn call_gene(
                 .extend(w.iter().map(|m| format!("{}: {m}", l.label())));
         }
     }
-    out.undocumented_variants = def
-        .loci
-        .iter()
-        .filter(|l| {
-            geno.alleles
-                .get(&l.key())
-                .is_some_and(|s| !s.undocumented.is_empty())
-        })
-        .map(|l| position(l, geno))
-        .collect();
-    out.positions_assumed_reference = def
-        .loci
-        .iter()
-        .filter(|l| geno.assumed_reference.contains(&l.key()))
-        .map(|l| position(l, geno))
-        .collect();
+    let at = |keep: &dyn Fn(&Locus) -> bool| -> Vec<Position> {
+        def.loci
+            .iter()
+            .filter(|l| keep(l))
+            .map(|l| position(l, geno))
+            .collect()
+    };
+    out.undocumented_variants = at(&|l| {
+        geno.alleles
+            .get(&l.key())
+            .is_some_and(|s| !s.undocumented.is_empty())
+    });
+    out.positions_assumed_reference = at(&|l| geno.assumed_reference.contains(&l.key()));
     out.extra_positions = def
         .extra_positions
         .iter()
         .map(|l| position(l, geno))
         .collect();
-    let (data, pairs, haplotypes) = if def.gene == "DPYD" {
-        let (data, call) = dpyd::call(def, geno, &mut out.warnings);
-        match call {
-            DpydCall::Diplotype(a, b) => (data, vec![(a, Some(b), None)], Vec::new()),
-            DpydCall::Haplotypes(list) => {
-                let pair = lowest_function_pair(&list, table, &def.reference().name);
-                (data, vec![(pair.0, Some(pair.1), None)], list)
-            }
-            DpydCall::None => (data, Vec::new(), Vec::new()),
-        }
-    } else {
-        let data = MatchData::new(
-            def,
-            geno,
-            Options {
-                assume_reference: true,
-                ..Options::default()
-            },
-        );
-        let found = data.diplotypes(!def.all_hits);
-        let pairs = found
-            .into_iter()
-            .map(|d: Diplotype| (d.hap1, (!d.haploid).then_some(d.hap2), Some(d.score)))
-            .collect();
-        (data, pairs, Vec::new())
-    };
-    out.positions_assessed = data.positions.len();
-    out.positions_not_assessed = data.missing.iter().map(|l| position(l, geno)).collect();
-    out.phased = (!data.positions.is_empty()).then_some(data.phased);
-    out.haplotypes = haplotypes;
-    if data.positions.is_empty() {
-        out.not_called_reason = Some(format!(
-            "none of the {} definition positions has a usable genotype in the VCF (a variant-only \
-             VCF must also list hom-ref PGx positions, or use --missing-to-ref)",
-            def.loci.len()
-        ));
-        return out;
-    }
-    if pairs.is_empty() {
-        let mut reason = "no combination of defined alleles explains the genotypes".to_string();
-        if !out.undocumented_variants.is_empty() {
-            let at: Vec<&str> = out
-                .undocumented_variants
-                .iter()
-                .map(|p| p.position.as_str())
-                .collect();
-            reason.push_str(&format!(" (undocumented variant at {})", at.join(", ")));
-        }
-        out.not_called_reason = Some(reason);
-        infer_from_key_variant(&mut out, def, geno, table);
-        return out;
-    }
-    out.called = true;
-    out.ambiguous = pairs.len() > 1;
-    for (a, b, score) in pairs {
-        out.diplotypes
-            .push(translate(&a, b.as_deref(), score, table));
-    }
-    summarize(&mut out);
     out
+}
+
+/// DPYD's call as diplotype candidates; an unphased allele list goes to `out.haplotypes` and its
+/// two lowest-function alleles make the diplotype.
+fn dpyd_pairs(
+    def: &GeneDefinition,
+    geno: &SampleGenotypes,
+    table: Option<&GenePhenotypes>,
+    out: &mut GeneResult,
+) -> (MatchData, Pairs) {
+    let (data, call) = dpyd::call(def, geno, &mut out.warnings);
+    let pairs = match call {
+        DpydCall::Diplotype(a, b) => vec![(a, Some(b), None)],
+        DpydCall::Haplotypes(list) => {
+            let (a, b) = lowest_function_pair(&list, table, &def.reference().name);
+            out.haplotypes = list;
+            vec![(a, Some(b), None)]
+        }
+        DpydCall::None => Vec::new(),
+    };
+    (data, pairs)
+}
+
+fn no_match_reason(out: &GeneResult) -> String {
+    let mut reason = "no combination of defined alleles explains the genotypes".to_string();
+    if !out.undocumented_variants.is_empty() {
+        let at: Vec<&str> = out
+            .undocumented_variants
+            .iter()
+            .map(|p| p.position.as_str())
+            .collect();
+        reason.push_str(&format!(" (undocumented variant at {})", at.join(", ")));
+    }
+    reason
 }
 
 /// Genes whose phenotype, when the gene is not called, is still read from one decisive variant.

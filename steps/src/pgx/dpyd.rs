@@ -86,78 +86,99 @@ pub fn call(
     if orig.positions.is_empty() {
         return (orig, DpydCall::None);
     }
-    let hapb3 = hapb3_call(def, geno, warnings);
+    let hapb3 = HapB3::call(def, geno, warnings);
     let skip_alleles = [HAPB3];
-    let without = |assume_reference| Options {
-        assume_reference,
-        skip_alleles: &skip_alleles,
-        skip_rsids: &HAPB3_RSIDS,
+    let options = |assume_reference| match hapb3.strands {
+        None => Options {
+            assume_reference,
+            ..Options::default()
+        },
+        Some(_) => Options {
+            assume_reference,
+            skip_alleles: &skip_alleles,
+            skip_rsids: &HAPB3_RSIDS,
+        },
     };
-    let working = match hapb3 {
-        None => orig.clone(),
-        Some(_) => MatchData::new(def, geno, without(true)),
-    };
-    let carriers = hapb3
-        .as_ref()
-        .map_or(0, |v| v.iter().filter(|x| **x).count());
-    let present = hapb3.as_ref().is_some_and(|v| v.len() == 2 && carriers > 0);
-    let combo_opts = if hapb3.is_some() {
-        without(false)
-    } else {
-        Options::default()
-    };
+    let combo = MatchData::new(def, geno, options(false));
     if orig.effectively_phased() {
-        let found = working.diplotypes(false);
-        if found.len() == 1 {
-            let d = &found[0];
-            let (h1, h2) = match (&hapb3, present) {
-                (Some(v), true) => merge_phased(&working, &d.hap1, &d.hap2, v),
-                _ => (d.hap1.clone(), d.hap2.clone()),
-            };
-            return (orig, DpydCall::Diplotype(h1, h2));
-        }
-        let combo = MatchData::new(def, geno, combo_opts);
-        if let Some((a, b)) = strand_names(&combo, hapb3.as_deref().filter(|_| present)) {
-            return (orig, DpydCall::Diplotype(a, b));
+        let working = MatchData::new(def, geno, options(true));
+        if let Some(call) = phased_call(&working, &combo, &hapb3) {
+            return (orig, call);
         }
     }
-    let combo = MatchData::new(
-        def,
-        geno,
-        if hapb3.is_some() {
-            without(false)
-        } else {
-            Options::default()
-        },
-    );
+    (orig, listed(&combo, &hapb3))
+}
+
+/// HapB3 per strand, when its positions were genotyped.
+struct HapB3 {
+    strands: Option<Vec<bool>>,
+}
+
+impl HapB3 {
+    fn call(def: &GeneDefinition, geno: &SampleGenotypes, warnings: &mut Vec<String>) -> Self {
+        Self {
+            strands: hapb3_call(def, geno, warnings),
+        }
+    }
+
+    fn carriers(&self) -> usize {
+        self.strands
+            .as_ref()
+            .map_or(0, |v| v.iter().filter(|x| **x).count())
+    }
+
+    /// Called on a diploid genotype with at least one copy.
+    fn present(&self) -> bool {
+        self.strands.as_ref().is_some_and(|v| v.len() == 2) && self.carriers() > 0
+    }
+}
+
+/// Effectively phased data: the one exact diplotype (HapB3 merged in), or each strand named by
+/// the alleles it carries.
+fn phased_call(working: &MatchData, combo: &MatchData, hapb3: &HapB3) -> Option<DpydCall> {
+    let found = working.diplotypes(false);
+    if let [d] = found.as_slice() {
+        let (h1, h2) = match (&hapb3.strands, hapb3.present()) {
+            (Some(v), true) => merge_phased(working, &d.hap1, &d.hap2, v),
+            _ => (d.hap1.clone(), d.hap2.clone()),
+        };
+        return Some(DpydCall::Diplotype(h1, h2));
+    }
+    let strands = hapb3.strands.as_deref().filter(|_| hapb3.present());
+    strand_names(combo, strands).map(|(a, b)| DpydCall::Diplotype(a, b))
+}
+
+/// Unphased data: every allele found on some strand (homozygous ones twice, the reference dropped
+/// once more than two alleles are found), then HapB3 copies.
+fn listed(combo: &MatchData, hapb3: &HapB3) -> DpydCall {
+    let present = hapb3.present();
     let mut found: Vec<(String, bool, bool)> = combo
         .haplotype_matches()
         .into_iter()
         .map(|(h, _)| {
             let hap = &combo.haps[h];
-            let hom = homozygous_carrier(&combo, h) && !(hap.reference && present);
+            let hom = homozygous_carrier(combo, h) && !(hap.reference && present);
             (hap.name.clone(), hap.reference, hom)
         })
         .collect();
-    if found.len() + carriers > 2 {
+    if found.len() + hapb3.carriers() > 2 {
         found.retain(|(_, reference, _)| !reference);
     }
     let mut list = Vec::new();
     for (name, _, hom) in found {
-        list.push(name.clone());
         if hom {
-            list.push(name);
+            list.push(name.clone());
         }
+        list.push(name);
     }
     if present {
-        list.extend(std::iter::repeat_n(HAPB3.to_string(), carriers));
+        list.extend(std::iter::repeat_n(HAPB3.to_string(), hapb3.carriers()));
     }
-    let call = if list.is_empty() {
+    if list.is_empty() {
         DpydCall::None
     } else {
         DpydCall::Haplotypes(list)
-    };
-    (orig, call)
+    }
 }
 
 /// Phased data that no single pair of alleles explains: each strand is named by every allele it
