@@ -12,6 +12,9 @@ use std::path::Path;
 
 use super::gvcf::RefBlocks;
 use crate::error::{Result, StepError};
+use record::{ad_number, check_ad, genotype, normalize_chrom, GtError, Record};
+
+mod record;
 
 /// The sample's alleles at one position, in the allele syntax of the definitions (VCF bases).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,47 +283,6 @@ fn undocumented_note(sa: &SampleAllele, site: &SiteOfInterest) -> String {
     msg
 }
 
-/// The `Number` of a `FORMAT=<ID=AD,...>` header line.
-fn ad_number(meta: &str) -> Option<String> {
-    let body = meta.strip_prefix("FORMAT=<")?;
-    if !body.split(',').any(|kv| kv == "ID=AD") {
-        return None;
-    }
-    body.split(',')
-        .find_map(|kv| kv.strip_prefix("Number="))
-        .map(str::to_string)
-}
-
-/// A heterozygous GT whose AD shows reads for one allele only (reference-overlap style VCFs) is not
-/// trusted: the position is discarded (`true`), as PharmCAT does. An unreadable AD is only noted.
-fn check_ad(rec: &Record) -> Option<(bool, String)> {
-    let ad = rec.ad.as_deref().filter(|a| *a != ".")?;
-    let depths: Vec<&str> = ad.split(',').filter(|d| *d != ".").collect();
-    let Ok(depths) = depths
-        .iter()
-        .map(|d| d.parse::<u32>())
-        .collect::<Result<Vec<_>, _>>()
-    else {
-        return Some((
-            false,
-            format!("invalid allelic depth (AD) `{ad}`: AD ignored"),
-        ));
-    };
-    let mut called: Vec<&str> = rec.gt.split(['/', '|']).filter(|a| *a != ".").collect();
-    called.sort_unstable();
-    called.dedup();
-    let one_sided = called.len() > 1 && depths.iter().filter(|d| **d > 0).count() == 1;
-    one_sided.then(|| {
-        (
-            true,
-            format!(
-                "discarded: GT {} is heterozygous but AD ({ad}) shows one allele only",
-                rec.gt
-            ),
-        )
-    })
-}
-
 /// Rejects VCFs that declare a GRCh37-era reference in their header.
 fn check_build(path: &Path, meta: &str) -> Result<()> {
     let lower = meta.to_ascii_lowercase();
@@ -355,164 +317,6 @@ fn choose_sample(path: &Path, header: &str, wanted: Option<&str>) -> Result<(usi
         },
         None => Ok((9, names[0].to_string())),
     }
-}
-
-/// `10` -> `chr10`, `MT`/`chrMT` -> `chrM`: definitions use UCSC-style GRCh38 names.
-fn normalize_chrom(chrom: &str) -> String {
-    let c = if chrom.starts_with("chr") {
-        chrom.to_string()
-    } else {
-        format!("chr{chrom}")
-    };
-    if c == "chrMT" {
-        "chrM".to_string()
-    } else {
-        c
-    }
-}
-
-struct Record {
-    chrom: String,
-    pos: u64,
-    reference: String,
-    alts: Vec<String>,
-    gt: String,
-    /// Allelic depths (FORMAT/AD), if present.
-    ad: Option<String>,
-    /// INFO/END of a gVCF reference block.
-    end: Option<u64>,
-}
-
-impl Record {
-    fn parse(line: &str, col: usize) -> std::result::Result<Self, String> {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() <= col {
-            return Err(format!(
-                "expected at least {} tab-separated columns, found {}",
-                col + 1,
-                f.len()
-            ));
-        }
-        let pos = f[1]
-            .parse()
-            .map_err(|_| format!("POS `{}` is not a number", f[1]))?;
-        let chrom = normalize_chrom(f[0]);
-        let alts = match f[4] {
-            "." | "" => Vec::new(),
-            a => a.split(',').map(|s| s.to_ascii_uppercase()).collect(),
-        };
-        let keys: Vec<&str> = f[8].split(':').collect();
-        let values: Vec<&str> = f[col].split(':').collect();
-        let field = |k: &str| {
-            keys.iter()
-                .position(|x| *x == k)
-                .and_then(|i| values.get(i))
-                .map(|v| v.to_string())
-        };
-        let gt = field("GT").unwrap_or_else(|| ".".to_string());
-        let ad = field("AD");
-        let end = f[7]
-            .split(';')
-            .find_map(|kv| kv.strip_prefix("END="))
-            .and_then(|v| v.parse().ok());
-        Ok(Self {
-            chrom,
-            pos,
-            reference: f[3].to_ascii_uppercase(),
-            alts,
-            gt,
-            ad,
-            end,
-        })
-    }
-}
-
-enum GtError {
-    Malformed(String),
-    Unusable(String),
-}
-
-/// Turns a record's GT into sample alleles; `Ok(None)` for a no-call.
-fn genotype(
-    rec: &Record,
-    site: &SiteOfInterest,
-) -> std::result::Result<Option<SampleAllele>, GtError> {
-    let gt = rec.gt.as_str();
-    if gt.chars().all(|c| matches!(c, '.' | '/' | '|')) {
-        return Ok(None);
-    }
-    let parts: Vec<&str> = gt.split(['/', '|']).collect();
-    let mut idx = Vec::new();
-    for p in &parts {
-        if *p == "." {
-            continue;
-        }
-        let i: usize = p
-            .parse()
-            .map_err(|_| GtError::Malformed(format!("genotype `{gt}` is not valid")))?;
-        if i > rec.alts.len() {
-            return Err(GtError::Malformed(format!(
-                "genotype `{gt}` refers to allele {i} but the record has {} ALT allele(s)",
-                rec.alts.len()
-            )));
-        }
-        idx.push(i);
-    }
-    let haploid = parts.len() == 1;
-    if !haploid
-        && idx.len() == 1
-        && idx[0] == 0
-        && !matches!(rec.chrom.as_str(), "chrX" | "chrY" | "chrM")
-    {
-        return Ok(None);
-    }
-    let allele = |i: usize| -> std::result::Result<String, GtError> {
-        let a = if i == 0 {
-            rec.reference.clone()
-        } else {
-            rec.alts[i - 1].clone()
-        };
-        if a.starts_with('<')
-            || a.contains('*')
-            || a.contains('N')
-            || !a.chars().all(|c| "ACGT".contains(c))
-        {
-            return Err(GtError::Unusable(format!(
-                "called allele `{a}` is not a sequence of A/C/G/T"
-            )));
-        }
-        Ok(a)
-    };
-    let mut undocumented = Vec::new();
-    let mut resolve = |i: usize| -> std::result::Result<String, GtError> {
-        let a = allele(i)?;
-        if i > 0 && !site.alts.contains(&a) {
-            if !undocumented.contains(&a) {
-                undocumented.push(a.clone());
-            }
-            if site.undocumented_as_reference {
-                return Ok(rec.reference.clone());
-            }
-        }
-        Ok(a)
-    };
-    let a1 = resolve(idx[0])?;
-    let a2 = if haploid {
-        None
-    } else if idx.len() > 1 {
-        Some(resolve(idx[1])?)
-    } else {
-        Some(".".to_string())
-    };
-    Ok(Some(SampleAllele {
-        chromosome: rec.chrom.clone(),
-        position: rec.pos,
-        allele1: a1,
-        allele2: a2,
-        phased: !gt.contains('/'),
-        gt: gt.to_string(),
-        undocumented,
-    }))
 }
 
 #[cfg(test)]
