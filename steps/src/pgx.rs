@@ -83,6 +83,7 @@ pub mod dpyd;
 pub mod guideline;
 pub mod gvcf;
 pub mod matcher;
+pub mod names;
 pub mod output;
 pub mod outside;
 pub mod phenotype;

@@ -13,7 +13,8 @@
 
 use std::cmp::Ordering;
 
-use super::definition::{GeneDefinition, Locus};
+use super::definition::{GeneDefinition, Locus, NamedAlleleDef};
+pub use super::names::{combination_name, hap_order, name_order, natural_cmp, ordered};
 use super::vcf::{SampleAllele, SampleGenotypes};
 
 /// A named allele restricted to the sample's available positions.
@@ -70,51 +71,20 @@ impl MatchData {
             }
         }
         present.sort_by_key(|(_, l, _)| l.position);
-        let reference = def.reference();
-        let mut haps = Vec::new();
-        for a in &def.alleles {
-            if opts.skip_alleles.contains(&a.name.as_str()) {
-                continue;
-            }
-            let mut alleles: Vec<Option<String>> = present
-                .iter()
-                .map(|(i, _, _)| a.alleles[*i].clone())
-                .collect();
-            let score = alleles.iter().filter(|x| x.is_some()).count();
-            let wobble: Vec<bool> = alleles
-                .iter()
-                .map(|c| c.as_deref().is_some_and(is_wobble))
-                .collect();
-            if score == 0 {
-                continue;
-            }
-            if opts.assume_reference && !a.reference {
-                for (cell, (i, locus, _)) in alleles.iter_mut().zip(&present) {
-                    if cell.is_none() {
-                        *cell = reference.alleles[*i].as_ref().map(|r| {
-                            if is_wobble(r) {
-                                locus.r#ref.clone()
-                            } else {
-                                r.clone()
-                            }
-                        });
-                    }
-                }
-            }
-            haps.push(Hap {
-                name: a.name.clone(),
-                reference: a.reference,
-                alleles,
-                score,
-                wobble,
-            });
-        }
+        let columns: Vec<(usize, &Locus)> = present.iter().map(|(i, l, _)| (*i, l)).collect();
+        let mut haps: Vec<Hap> = def
+            .alleles
+            .iter()
+            .filter(|a| !opts.skip_alleles.contains(&a.name.as_str()))
+            .filter_map(|a| restrict(a, def.reference(), &columns, opts.assume_reference))
+            .collect();
         haps.sort_by(|x, y| hap_order(x.reference, &x.name, y.reference, &y.name));
         let sample: Vec<SampleAllele> = present.iter().map(|(_, _, s)| s.clone()).collect();
         let sequences = permutations(&sample);
         let phased = sample.iter().all(|s| s.phased);
+        let positions = present.into_iter().map(|(_, l, _)| l).collect();
         Self {
-            positions: present.into_iter().map(|(_, l, _)| l).collect(),
+            positions,
             sample,
             missing,
             haps,
@@ -235,6 +205,47 @@ impl MatchData {
     }
 }
 
+/// A named allele restricted to the available positions (`columns`: definition index and locus);
+/// `None` when none of its defined cells is available. With `assume_reference`, blank cells of a
+/// non-reference allele take the reference allele (a reference wobble takes the locus REF).
+fn restrict(
+    a: &NamedAlleleDef,
+    reference: &NamedAlleleDef,
+    columns: &[(usize, &Locus)],
+    assume_reference: bool,
+) -> Option<Hap> {
+    let mut alleles: Vec<Option<String>> =
+        columns.iter().map(|(i, _)| a.alleles[*i].clone()).collect();
+    let score = alleles.iter().filter(|x| x.is_some()).count();
+    if score == 0 {
+        return None;
+    }
+    let wobble: Vec<bool> = alleles
+        .iter()
+        .map(|c| c.as_deref().is_some_and(is_wobble))
+        .collect();
+    if assume_reference && !a.reference {
+        for (cell, (i, locus)) in alleles.iter_mut().zip(columns) {
+            if cell.is_none() {
+                *cell = reference.alleles[*i].as_ref().map(|r| {
+                    if is_wobble(r) {
+                        locus.r#ref.clone()
+                    } else {
+                        r.clone()
+                    }
+                });
+            }
+        }
+    }
+    Some(Hap {
+        name: a.name.clone(),
+        reference: a.reference,
+        alleles,
+        score,
+        wobble,
+    })
+}
+
 /// A called diplotype: two named alleles and their combined score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diplotype {
@@ -333,65 +344,6 @@ pub fn permutations(sample: &[SampleAllele]) -> Vec<Vec<String>> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Reference allele first, then names in natural order (`*2` before `*10`).
-pub fn hap_order(ref_a: bool, a: &str, ref_b: bool, b: &str) -> Ordering {
-    ref_b.cmp(&ref_a).then_with(|| natural_cmp(a, b))
-}
-
-/// The order of the two names in a diplotype (PharmCAT's): plain allele names before `[A + B]`
-/// combinations, then natural order.
-pub fn name_order(a: &str, b: &str) -> Ordering {
-    a.starts_with('[')
-        .cmp(&b.starts_with('['))
-        .then_with(|| natural_cmp(a, b))
-}
-
-/// A diplotype's two names in [`name_order`].
-pub fn ordered(a: String, b: String) -> (String, String) {
-    if name_order(&a, &b) == Ordering::Greater {
-        (b, a)
-    } else {
-        (a, b)
-    }
-}
-
-/// `[A + B + C]`: a strand carrying several named alleles, components in natural order.
-pub fn combination_name(mut names: Vec<&str>) -> String {
-    names.sort_by(|a, b| natural_cmp(a, b));
-    names.dedup();
-    format!("[{}]", names.join(" + "))
-}
-
-/// Compares names with embedded numbers numerically: `*2` < `*10` < `*10A`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    fn chunks(s: &str) -> Vec<(bool, &str)> {
-        let mut v = Vec::new();
-        let mut start = 0;
-        let bytes = s.as_bytes();
-        for i in 1..=bytes.len() {
-            if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
-                v.push((bytes[start].is_ascii_digit(), &s[start..i]));
-                start = i;
-            }
-        }
-        v
-    }
-    let (ca, cb) = (chunks(a), chunks(b));
-    for (x, y) in ca.iter().zip(&cb) {
-        let ord = match (x.0, y.0) {
-            (true, true) => {
-                let (nx, ny) = (x.1.trim_start_matches('0'), y.1.trim_start_matches('0'));
-                nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny))
-            }
-            _ => x.1.cmp(y.1),
-        };
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    ca.len().cmp(&cb.len())
 }
 
 #[cfg(test)]
