@@ -338,3 +338,50 @@ fn wobble_matched_by_reference_does_not_score() {
     let names: Vec<String> = data.diplotypes(true).iter().map(|d| d.name()).collect();
     assert_eq!(names, ["*1/*2", "*1/*12"]);
 }
+
+/// PharmCAT test VCFs that come with their own definition file (NamedAlleleMatcherTest.testCall and
+/// testMismatchedRefAlleleWarnings): the call, and the REF-mismatch warnings at the right positions.
+#[test]
+fn own_definition_cases_agree_with_pharmcat() {
+    let Some(dir) = shared_pgx() else { return };
+    let base = dir.join("test_vcfs/haplotype");
+    let cases = [
+        (
+            "haplotyper.json",
+            "CYP3A5",
+            "haplotyper.vcf",
+            "*1/*2",
+            vec![],
+        ),
+        (
+            "NamedAlleleMatcher-mismatchedRefAllele.json",
+            "CYP2C9",
+            "NamedAlleleMatcher-mismatchedRefAllele.vcf",
+            "*1/*2",
+            vec!["chr10:94942205", "chr10:94949281"],
+        ),
+    ];
+    for (json, gene, vcf, want, mismatched) in cases {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(
+            base.join(json),
+            tmp.path().join(format!("{gene}_translation.json")),
+        )
+        .expect("copy");
+        let k = Knowledge::load(tmp.path()).expect("knowledge");
+        let geno = pgx::vcf::read(&base.join(vcf), None, &pgx::sites(&k.definitions)).expect("vcf");
+        let warned: Vec<&str> = geno
+            .warnings
+            .iter()
+            .filter(|(_, w)| {
+                w.iter()
+                    .any(|m| m.contains("does not match the definition's reference"))
+            })
+            .map(|(key, _)| key.as_str())
+            .collect();
+        assert_eq!(warned, mismatched, "{vcf}");
+        let got = call_file(&k, &base.join(vcf), gene);
+        println!("{vcf}: {}", got.join(" | "));
+        assert_eq!(got, [want], "{vcf}");
+    }
+}
