@@ -283,12 +283,20 @@ fn undocumented_note(sa: &SampleAllele, site: &SiteOfInterest) -> String {
     msg
 }
 
-/// Rejects VCFs that declare a GRCh37-era reference in their header.
+/// Lengths of GRCh37 chromosomes 1, 10 and 22 (they differ in GRCh38): a contig header with one
+/// of them gives the build away even without an assembly name.
+const GRCH37_LENGTHS: [&str; 3] = ["length=249250621", "length=135534747", "length=51304566"];
+
+/// Rejects VCFs whose header declares a GRCh37-era reference (by name or by contig length).
 fn check_build(path: &Path, meta: &str) -> Result<()> {
     let lower = meta.to_ascii_lowercase();
     let declares = lower.starts_with("reference=") || lower.starts_with("contig=");
-    let old = ["grch37", "hg19", "b37", "hs37d5", "ncbi36", "hg18"];
-    if declares && old.iter().any(|b| lower.contains(b)) {
+    let old = [
+        "grch37", "hg19", "b37", "g1k_v37", "hs37d5", "ncbi36", "hg18",
+    ];
+    let old_length =
+        lower.starts_with("contig=") && GRCH37_LENGTHS.iter().any(|l| lower.contains(l));
+    if (declares && old.iter().any(|b| lower.contains(b))) || old_length {
         return Err(StepError::input(format!(
             "{}: header declares an older genome build (`##{meta}`); allele definitions are on GRCh38: \
              lift the VCF over to GRCh38 first",

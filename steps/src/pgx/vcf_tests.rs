@@ -79,3 +79,13 @@ fn reads_gzip_and_chooses_the_named_sample() {
     assert_eq!(first.sample, "A");
     assert!(first.warnings["VCF"][0].contains("--sample"));
 }
+
+#[test]
+fn older_builds_are_recognized_in_the_header() {
+    let p = Path::new("x.vcf");
+    assert!(check_build(p, "reference=file:///ref/hs37d5.fa").is_err());
+    assert!(check_build(p, "reference=file:///ref/human_g1k_v37.fasta").is_err());
+    assert!(check_build(p, "contig=<ID=1,length=249250621>").is_err());
+    assert!(check_build(p, "contig=<ID=chr1,length=248956422,assembly=GRCh38>").is_ok());
+    assert!(check_build(p, "INFO=<ID=DB,Description=\"dbSNP hg19 membership\">").is_ok());
+}
