@@ -23,7 +23,8 @@
 //! they span ([`gvcf`]). `--missing-to-ref` (param `missing_to_ref`) reads every absent position as
 //! hom-ref, for variant-only VCFs from a caller known to cover the PGx positions; those positions
 //! are then listed as assumed, not hidden. Matching follows
-//! PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations, IUPAC wobbles, blank cells as
+//! PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations (FORMAT/PS phase sets flip
+//! independently), IUPAC wobbles, blank cells as
 //! reference, score = defined cells matched, top-scoring ties all reported (`ambiguous: true`).
 //! DPYD follows PharmCAT's least-function rules with HapB3 ([`dpyd`]). An SLCO1B1 that no allele
 //! pair explains still gets PharmCAT's rs4149056-only diplotype (`rs4149056T/rs4149056C`, looked up

@@ -59,6 +59,11 @@ pub fn call_gene(
              VCF must also list hom-ref PGx positions, or use --missing-to-ref)",
             def.loci.len()
         ));
+    } else if data.sequences.is_empty() {
+        out.not_called_reason = Some(format!(
+            "more than {} independently phased heterozygous positions; phase the VCF first",
+            super::matcher::MAX_PHASE_BLOCKS
+        ));
     } else if pairs.is_empty() {
         out.not_called_reason = Some(no_match_reason(&out));
         infer_from_key_variant(&mut out, def, geno, table);

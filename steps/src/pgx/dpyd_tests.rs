@@ -65,6 +65,7 @@ fn geno(calls: [(&str, &str); 4], phased: bool) -> SampleGenotypes {
             phased,
             gt: String::new(),
             undocumented: Vec::new(),
+            phase_set: None,
         };
         alleles.insert(format!("chr1:{pos}"), sa);
     }

@@ -81,6 +81,7 @@ impl RefBlocks {
                 phased: !gt.contains('/'),
                 gt: gt.clone(),
                 undocumented: Vec::new(),
+                phase_set: None,
             };
             alleles.insert(key.clone(), sa);
             n += 1;
@@ -114,6 +115,7 @@ impl RefBlocks {
                 phased: false,
                 gt: if haploid { "0".into() } else { "0/0".into() },
                 undocumented: Vec::new(),
+                phase_set: None,
             };
             alleles.insert(key.clone(), sa);
             keys.insert(key.clone());

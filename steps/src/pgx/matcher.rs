@@ -304,43 +304,54 @@ pub fn is_wobble(allele: &str) -> bool {
     allele.len() == 1 && iupac_bases(allele).len() > 1
 }
 
-/// Every sequence the sample's genotypes allow, following PharmCAT: a phased or homozygous position
-/// stays on its strand; an unphased heterozygous position branches both ways.
+/// Most independent phase blocks expanded: 2^16 candidate strands. Beyond that the gene is not
+/// called (the reason says to phase the VCF) rather than exhausting memory.
+pub const MAX_PHASE_BLOCKS: usize = 16;
+
+/// Every sequence the sample's genotypes allow, following PharmCAT: homozygous positions are the
+/// same on both strands; phased heterozygous positions of one phase set (FORMAT/PS, or all phased
+/// positions without one) flip together; each unphased heterozygous position flips on its own.
+/// Empty when there are more than [`MAX_PHASE_BLOCKS`] independent blocks.
 pub fn permutations(sample: &[SampleAllele]) -> Vec<Vec<String>> {
     if sample.is_empty() {
         return Vec::new();
     }
     let haploid = sample.iter().all(|s| s.allele2.is_none());
-    let mut out: Vec<Vec<String>> = Vec::new();
-    let strands: &[bool] = if haploid { &[true] } else { &[true, false] };
-    for &first in strands {
-        let mut partial: Vec<Vec<String>> = vec![Vec::new()];
-        for sa in sample {
-            let a1 = sa.allele1.clone();
-            let a2 = sa.allele2.clone().unwrap_or_else(|| ".".to_string());
-            let fixed = haploid || sa.phased || sa.is_homozygous();
-            partial = partial
-                .into_iter()
-                .flat_map(|p| {
-                    let picks = if fixed {
-                        vec![if first || haploid {
-                            a1.clone()
-                        } else {
-                            a2.clone()
-                        }]
-                    } else {
-                        vec![a1.clone(), a2.clone()]
-                    };
-                    picks.into_iter().map(move |a| {
-                        let mut q = p.clone();
-                        q.push(a);
-                        q
-                    })
-                })
-                .collect();
-        }
-        out.extend(partial);
+    let mut blocks: Vec<String> = Vec::new();
+    let block_of: Vec<Option<usize>> = sample
+        .iter()
+        .map(|sa| {
+            if haploid || sa.is_homozygous() {
+                return None;
+            }
+            let key = match (sa.phased, &sa.phase_set) {
+                (true, ps) => format!("ps:{}", ps.as_deref().unwrap_or("")),
+                (false, _) => format!("pos:{}", sa.position),
+            };
+            let i = blocks.iter().position(|b| *b == key).unwrap_or_else(|| {
+                blocks.push(key);
+                blocks.len() - 1
+            });
+            Some(i)
+        })
+        .collect();
+    if blocks.len() > MAX_PHASE_BLOCKS {
+        return Vec::new();
     }
+    let mut out: Vec<Vec<String>> = (0..1u32 << blocks.len())
+        .map(|mask| {
+            sample
+                .iter()
+                .zip(&block_of)
+                .map(|(sa, block)| match block {
+                    Some(i) if mask >> i & 1 == 1 => {
+                        sa.allele2.clone().unwrap_or_else(|| ".".into())
+                    }
+                    _ => sa.allele1.clone(),
+                })
+                .collect()
+        })
+        .collect();
     out.sort();
     out.dedup();
     out

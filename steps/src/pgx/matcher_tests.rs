@@ -63,6 +63,7 @@ fn genotypes(gts: &[(u64, &str, &str, &str)]) -> SampleGenotypes {
             phased: sep == "|",
             gt: String::new(),
             undocumented: Vec::new(),
+            phase_set: None,
         };
         alleles.insert(format!("chr1:{pos}"), sa);
     }
@@ -185,4 +186,28 @@ fn haploid_calls_are_single_haplotypes() {
         found.iter().map(Diplotype::name).collect::<Vec<_>>(),
         ["*2"]
     );
+}
+
+#[test]
+fn phase_sets_flip_independently() {
+    let mut g = genotypes(&[
+        (10, "C", "T", "|"),
+        (20, "G", "A", "|"),
+        (30, "G", "A", "|"),
+    ]);
+    assert_eq!(
+        MatchData::new(&gene(), &g, Options::default())
+            .sequences
+            .len(),
+        2
+    );
+    g.alleles.get_mut("chr1:30").expect("site").phase_set = Some("2".into());
+    for key in ["chr1:10", "chr1:20"] {
+        g.alleles.get_mut(key).expect("site").phase_set = Some("1".into());
+    }
+    let d = MatchData::new(&gene(), &g, Options::default());
+    assert_eq!(d.sequences.len(), 4);
+    assert!(d
+        .sequences
+        .contains(&vec!["C".to_string(), "G".into(), "A".into()]));
 }

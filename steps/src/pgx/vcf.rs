@@ -17,7 +17,7 @@ use record::{ad_number, check_ad, genotype, normalize_chrom, GtError, Record};
 mod record;
 
 /// The sample's alleles at one position, in the allele syntax of the definitions (VCF bases).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SampleAllele {
     pub chromosome: String,
     pub position: u64,
@@ -30,6 +30,8 @@ pub struct SampleAllele {
     pub gt: String,
     /// ALT alleles called here that no named allele defines.
     pub undocumented: Vec<String>,
+    /// FORMAT/PS: phased genotypes are phased only with others of the same phase set.
+    pub phase_set: Option<String>,
 }
 
 impl SampleAllele {

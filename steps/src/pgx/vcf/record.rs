@@ -67,6 +67,8 @@ pub(super) struct Record {
     pub(super) ad: Option<String>,
     /// INFO/END of a gVCF reference block.
     pub(super) end: Option<u64>,
+    /// FORMAT/PS, if present.
+    pub(super) ps: Option<String>,
 }
 
 impl Record {
@@ -97,6 +99,7 @@ impl Record {
         };
         let gt = field("GT").unwrap_or_else(|| ".".to_string());
         let ad = field("AD");
+        let ps = field("PS");
         let end = f[7]
             .split(';')
             .find_map(|kv| kv.strip_prefix("END="))
@@ -109,6 +112,7 @@ impl Record {
             gt,
             ad,
             end,
+            ps,
         })
     }
 }
@@ -161,6 +165,7 @@ pub(super) fn genotype(
         phased: !gt.contains('/'),
         gt: gt.to_string(),
         undocumented,
+        phase_set: rec.ps.clone().filter(|ps| ps != "."),
     }))
 }
 
