@@ -27,6 +27,16 @@ pub struct DiplotypeRow {
     pub diplotypekey: BTreeMap<String, u32>,
 }
 
+/// An allele's function and activity value, as the gene file lists them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AlleleFunction {
+    pub name: String,
+    #[serde(default, rename = "functionValue")]
+    pub function_value: Option<String>,
+    #[serde(default, rename = "activityValue")]
+    pub activity_value: Option<String>,
+}
+
 /// One gene's phenotype table.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GenePhenotypes {
@@ -37,6 +47,8 @@ pub struct GenePhenotypes {
     pub activity_values: BTreeMap<String, String>,
     #[serde(default)]
     pub diplotypes: Vec<DiplotypeRow>,
+    #[serde(default, rename = "namedAlleles")]
+    pub named_alleles: Vec<AlleleFunction>,
     #[serde(default)]
     pub version: Option<String>,
 }
@@ -50,12 +62,23 @@ pub struct Translation {
 }
 
 impl GenePhenotypes {
+    fn named(&self, allele: &str) -> Option<&AlleleFunction> {
+        self.named_alleles.iter().find(|a| a.name == allele)
+    }
+
+    /// `Normal function`, `No function`, ... (for activity-score genes `haplotypes` holds the
+    /// activity value, so the named-allele entry is preferred).
     pub fn function(&self, allele: &str) -> Option<&str> {
-        self.haplotypes.get(allele).map(String::as_str)
+        self.named(allele)
+            .and_then(|a| a.function_value.as_deref())
+            .or_else(|| self.haplotypes.get(allele).map(String::as_str))
     }
 
     pub fn activity_value(&self, allele: &str) -> Option<&str> {
-        self.activity_values.get(allele).map(String::as_str)
+        self.activity_values
+            .get(allele)
+            .map(String::as_str)
+            .or_else(|| self.named(allele).and_then(|a| a.activity_value.as_deref()))
     }
 
     /// The table row for a pair of alleles (a haploid call passes `None` as the second).
@@ -126,7 +149,9 @@ mod tests {
 
     fn table() -> GenePhenotypes {
         serde_json::from_str(
-            r#"{"gene":"G","haplotypes":{"*1":"Normal function","*2":"No function"},
+            r#"{"gene":"G","haplotypes":{"*1":"1.0","*2":"0.0"},
+                "namedAlleles":[{"name":"*1","functionValue":"Normal function","activityValue":"1.0"},
+                  {"name":"*2","functionValue":"No function","activityValue":"0.0"}],
                 "activityValues":{"*1":"1.0","*2":"0.0"},
                 "diplotypes":[{"generesult":"Intermediate Metabolizer","lookupkey":"1.0",
                   "activityScore":"1.0","diplotypekey":{"*1":1,"*2":1}}]}"#,

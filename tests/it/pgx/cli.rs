@@ -73,7 +73,9 @@ fn pharmcat_example_reproduces_expected_calls() {
             .join(format!("phenotype/cpic/{}.json", gene.replace('-', "_")))
             .is_file();
         let needs_table = !has_table && !want_pheno.is_empty() && f[5] == "MATCHER";
-        let pheno_ok = got_pheno == want_pheno || needs_table;
+        let want_score = if f[4] == "None" { "" } else { f[4] };
+        let score_ok = strings("activity_scores").join(";") == want_score;
+        let pheno_ok = (got_pheno == want_pheno || needs_table) && score_ok;
         let verdict = match (dip_ok, pheno_ok, needs_table) {
             (true, true, false) => "ok",
             (true, true, true) => "ok (phenotype table not in the data; phenotype not checked)",
