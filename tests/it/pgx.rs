@@ -123,6 +123,33 @@ fn expected_from_name(stem: &str, gene: &pgx::definition::GeneDefinition) -> Opt
     Some(out.into_iter().collect())
 }
 
+/// Files whose names carry qualifiers but whose answer PharmCAT's own tests state (test named in
+/// each comment); an empty list means "no call".
+fn from_pharmcat_tests(rel: &str) -> Option<Vec<String>> {
+    let want: &[&str] = match rel {
+        // NamedAlleleMatcherCyp2c9Test.s2_s24Only: *2 het with *24 hom fits no pair
+        "cyp2c9/s2s24only.vcf" => &[],
+        // NamedAlleleMatcherCyp2c9Test.s24_s2s24: same genotype, "should result in a non-call"
+        "cyp2c9/s24s2pluss24.vcf" => &[],
+        // NamedAlleleMatcherCyp2c19Test.cyp2c19sUnks17: only one haplotype matches, no diplotype
+        "cyp2c19/sUnks17.vcf" => &[],
+        // NamedAlleleMatcherCyp2c19Test (its *4B is *4 in current CPIC names; all hits listed there)
+        "cyp2c19/rs12769205missingrs4244285het.vcf" => &["*1/*2"],
+        "cyp2c19/s1s1rs12248560missing.vcf" => &["*1/*1"],
+        "cyp2c19/s1s17s1s4bmissing.vcf" => &["*1/*17", "*1/*4"],
+        "cyp2c19/s4bs17rs28399504missing.vcf" => &["*17/*17", "*4/*17", "*4/*4"],
+        "cyp2c19/s1s17s1s4bmissingmore.vcf" => &["*1/*17", "*1/*4"],
+        // PipelineTest testCyp2c19s1s4missingS1: rs3758581 missing, so *1 and *38 tie
+        "cyp2c19/s4s17missingS1.vcf" => &["*1/*4", "*4/*38"],
+        // PipelineTest dpyd s1s2b: the two lowest-function alleles
+        "DPYD/s1s2b.vcf" => &["c.1627A>G (*5)/c.1905+1G>A (*2A)"],
+        // PipelineTest testSlco1b1TestMulti: not called; rs4149056 genotype shown instead
+        "SLCO1B1/multi.vcf" => &["rs4149056T/rs4149056C"],
+        _ => return None,
+    };
+    Some(want.iter().map(|s| s.to_string()).collect())
+}
+
 /// `17`, `4b`: digits and at most one suballele letter.
 fn is_star_token(t: &str) -> bool {
     let digits = t.trim_end_matches(|c: char| c.is_ascii_lowercase());
@@ -139,6 +166,9 @@ struct Row {
 
 impl Row {
     fn verdict(&self) -> &'static str {
+        if self.expected.is_empty() {
+            return if self.got.is_empty() { "ok" } else { "MISS" };
+        }
         let hit = self.got.iter().any(|g| self.expected.contains(g));
         match (hit, self.got.iter().all(|g| self.expected.contains(g))) {
             (true, true) => "ok",
@@ -220,6 +250,7 @@ fn haplotype_test_vcfs_agree_with_pharmcat() {
             let expected = table
                 .get(&rel)
                 .cloned()
+                .or_else(|| from_pharmcat_tests(&rel))
                 .or_else(|| expected_from_name(stem, def));
             match expected {
                 Some(expected) => rows.push(Row {
