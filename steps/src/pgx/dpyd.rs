@@ -224,17 +224,10 @@ fn strand_names(data: &MatchData, hapb3: Option<&[bool]>) -> Option<(String, Str
 /// Both strands carry every defined allele of haplotype `h`.
 fn homozygous_carrier(data: &MatchData, h: usize) -> bool {
     let hap = &data.haps[h];
-    data.sample
-        .iter()
-        .zip(&hap.alleles)
-        .all(|(sa, cell)| match cell {
-            None => true,
-            Some(want) => {
-                let one =
-                    |a: &str| matches(std::slice::from_ref(cell), &[a.to_string()]) || a == want;
-                one(&sa.allele1) && sa.allele2.as_deref().is_some_and(one)
-            }
-        })
+    data.sample.iter().zip(&hap.alleles).all(|(sa, cell)| {
+        let carries = |a: &str| matches(std::slice::from_ref(cell), &[a.to_string()]);
+        carries(&sa.allele1) && sa.allele2.as_deref().is_some_and(carries)
+    })
 }
 
 /// Adds HapB3 to the strand(s) that carry it in a phased diplotype.
