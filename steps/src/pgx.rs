@@ -22,7 +22,9 @@
 //! (`INFO/END` with a `<NON_REF>`-only hom-ref record) count as hom-ref at the definition positions
 //! they span ([`gvcf`]). `--missing-to-ref` (param `missing_to_ref`) reads every absent position as
 //! hom-ref, for variant-only VCFs from a caller known to cover the PGx positions; those positions
-//! are then listed as assumed, not hidden. Matching follows
+//! are then listed as assumed, not hidden. [`sites::sites_vcf`] writes every PGx position as a VCF
+//! (PharmCAT's `pharmcat_positions.vcf`, from any definition set): the site list for forced-site
+//! genotyping by the `call` kind. Matching follows
 //! PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations (FORMAT/PS phase sets flip
 //! independently), IUPAC wobbles, blank cells as
 //! reference, score = defined cells matched, top-scoring ties all reported (`ambiguous: true`).
@@ -88,6 +90,7 @@ pub mod names;
 pub mod output;
 pub mod outside;
 pub mod phenotype;
+pub mod sites;
 pub mod vcf;
 
 mod planner;

@@ -416,3 +416,51 @@ fn own_definition_cases_agree_with_pharmcat() {
         assert_eq!(got, [want], "{vcf}");
     }
 }
+
+/// The sites VCF written from the definitions lists the same positions, REF and ALT alleles as
+/// PharmCAT's own `pharmcat_positions.vcf` (a check of the definition loader, and the input for
+/// forced-site genotyping).
+#[test]
+fn sites_vcf_matches_pharmcat_positions() {
+    let Some(dir) = shared_pgx() else { return };
+    let defs = pgx::definition::Definitions::load(&dir).expect("definitions");
+    let ours = pgx::sites::sites_vcf(&defs);
+    // PharmCAT's file also lists positions of genes it has no allele definitions for (F5)
+    let defined = |l: &str| {
+        let genes = l
+            .split('\t')
+            .nth(7)
+            .and_then(|i| i.strip_prefix("PX="))
+            .unwrap_or_default();
+        // extra (reported-only) positions are ours alone: PharmCAT's file leaves them out
+        !l.contains(";POI") && genes.split([',', ';']).any(|g| defs.genes.contains_key(g))
+    };
+    let key = |l: &str| {
+        let f: Vec<&str> = l.split('\t').collect();
+        let mut alts: Vec<&str> = f[4].split(',').collect();
+        alts.sort_unstable();
+        format!("{}:{} {} {}", f[0], f[1], f[3], alts.join(","))
+    };
+    let set = |text: &str| -> BTreeSet<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty() && defined(l))
+            .map(key)
+            .collect()
+    };
+    let theirs =
+        set(&std::fs::read_to_string(dir.join("pharmcat_positions.vcf")).expect("positions"));
+    let ours = set(&ours);
+    let only_theirs: Vec<&String> = theirs.difference(&ours).collect();
+    let only_ours: Vec<&String> = ours.difference(&theirs).collect();
+    println!(
+        "{} positions; only PharmCAT: {only_theirs:?}; only Cairn: {only_ours:?}",
+        theirs.len()
+    );
+    assert!(only_theirs.is_empty() && only_ours.is_empty());
+    // the file is itself a valid all-reference input
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("sites.vcf");
+    std::fs::write(&path, pgx::sites::sites_vcf(&defs)).expect("write");
+    let geno = pgx::vcf::read(&path, None, &pgx::sites(&defs)).expect("reads");
+    assert_eq!(geno.alleles.len(), pgx::sites(&defs).len());
+}

@@ -219,11 +219,14 @@ fn apply_exemption(def: &mut GeneDefinition, ex: &Exemption) {
         .collect();
     def.alleles
         .retain(|a| a.reference || !ignored_names.contains(&a.name.to_lowercase()));
+    // an ignored position is one specific variant (position, REF and ALTs), not every variant at
+    // that coordinate: definitions may have replaced it with another one there
     let drop: Vec<usize> = (0..def.loci.len())
         .filter(|&i| {
+            let l = &def.loci[i];
             ex.ignored_positions
                 .iter()
-                .any(|p| p.position == def.loci[i].position)
+                .any(|p| p.position == l.position && p.r#ref == l.r#ref && p.alts == l.alts)
         })
         .collect();
     for &i in drop.iter().rev() {
