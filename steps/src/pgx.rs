@@ -24,14 +24,18 @@
 //! hom-ref, for variant-only VCFs from a caller known to cover the PGx positions; those positions
 //! are then listed as assumed, not hidden. [`sites::sites_vcf`] writes every PGx position as a VCF
 //! (PharmCAT's `pharmcat_positions.vcf`, from any definition set): the site list for forced-site
-//! genotyping by the `call` kind. Matching follows
-//! PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations (FORMAT/PS phase sets flip
-//! independently), IUPAC wobbles, blank cells as
-//! reference, score = defined cells matched, top-scoring ties all reported (`ambiguous: true`).
-//! DPYD follows PharmCAT's least-function rules with HapB3 ([`dpyd`]). An SLCO1B1 that no allele
-//! pair explains still gets PharmCAT's rs4149056-only diplotype (`rs4149056T/rs4149056C`, looked up
-//! as `*1/*5`; `inferred_from` says so). CYP2D6 is never called from a VCF: give it (and HLA,
-//! MT-RNR1, ...) as an outside call.
+//! genotyping by the `call` kind.
+//!
+//! Matching follows PharmCAT's NamedAlleleMatcher ([`matcher`]): phase permutations (FORMAT/PS
+//! phase sets flip independently), IUPAC wobbles, blank cells as reference, score = defined cells
+//! matched (a wobble filled by the reference base does not score), top-scoring ties all reported
+//! (`ambiguous: true`), names ordered as PharmCAT does ([`names`]). DPYD follows PharmCAT's
+//! least-function rules ([`dpyd`]): strands named by every allele they carry when phased
+//! (`Reference/[c.62G>A + c.3067C>A]`), the allele list (`haplotypes`) and its two lowest-function
+//! alleles when not, HapB3 from its intronic variant. An SLCO1B1 that no allele pair explains
+//! still gets PharmCAT's rs4149056-only diplotype (`rs4149056T/rs4149056C`, looked up as `*1/*5`;
+//! `inferred_from` says so). CYP2D6 is never called from a VCF: give it (and HLA, MT-RNR1, ...) as
+//! an outside call.
 //!
 //! # Outside calls: `--outside-calls TSV`
 //! One gene per line, tab-separated, `#` comments: `GENE  DIPLOTYPE  [PHENOTYPE  [ACTIVITY_SCORE]]`,
@@ -72,12 +76,14 @@
 //! ```
 //!
 //! # Bad input
-//! A VCF whose header declares GRCh37/hg19, or whose REF disagrees with the definitions at most
-//! definition positions, is rejected (lift it over first); isolated REF mismatches discard that
-//! position with a warning. A multi-sample VCF needs `--sample`. A malformed GT (non-numeric,
-//! allele index beyond ALT) is an error naming the line; structural or `*` alleles discard the
-//! position with a warning; an undocumented ALT makes the gene uncallable, except for CACNA1S,
-//! DPYD, G6PD, NUDT15, RYR1 and TPMT where it is read as reference (PharmCAT's rule), with a warning.
+//! A VCF whose header declares GRCh37/hg19 (by name or contig length), or whose REF disagrees with
+//! the definitions at most definition positions, is rejected (lift it over first); isolated REF
+//! mismatches discard that position with a warning. In a multi-sample VCF `--sample` picks the
+//! column (an unknown name is an error listing the samples); without it the first is used, with a
+//! warning. A malformed GT (non-numeric, allele index beyond ALT) is an error naming the line; a
+//! heterozygous GT whose AD shows one allele, or a structural/`*` allele, discards the position
+//! with a warning; an undocumented ALT makes the gene uncallable, except for CACNA1S, DPYD, G6PD,
+//! NUDT15, RYR1 and TPMT where it is read as reference (PharmCAT's rule), with a warning.
 
 pub mod assemble;
 pub mod call;
