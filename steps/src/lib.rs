@@ -16,6 +16,7 @@ pub mod merge;
 pub mod simulate;
 
 use std::sync::Arc;
+pub mod pgx;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};
@@ -30,6 +31,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(merge::MergeKind));
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
+    registry.register(Arc::new(pgx::PgxKind));
     registry
 }
 
@@ -50,6 +52,8 @@ pub enum StepCommand {
     Simulate(simulate::Args),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
+    /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
+    Pgx(pgx::PgxArgs),
 }
 
 impl StepCommand {
@@ -62,6 +66,7 @@ impl StepCommand {
             StepCommand::Merge(args) => merge::run(args),
             StepCommand::Simulate(args) => simulate::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
+            Self::Pgx(args) => pgx::run(args),
         }
     }
 }

@@ -5,6 +5,7 @@ mod call;
 mod engine;
 mod eval;
 mod fastq_qc;
+mod pgx;
 mod simulate;
 mod support;
 mod workflows;
