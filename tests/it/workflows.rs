@@ -99,3 +99,19 @@ fn demo_runs_the_germline_workflow_and_reruns_as_a_noop() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(again.executed(), 0, "{}", again.stderr);
 }
+
+#[test]
+fn pgx_workflow_runs_on_the_bundled_definitions() {
+    let p = Project::new();
+    let wf = format!("{}/workflows/pgx.yaml", env!("CARGO_MANIFEST_DIR"));
+    let r = p.run(&["run", &wf, "--progress", "plain", "--outdir", "results"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(p.path().join("results/DEMO1/DEMO1.pgx.json")).unwrap(),
+    )
+    .unwrap();
+    let genes = out["genes"].as_array().unwrap();
+    let cyp2c19 = genes.iter().find(|g| g["gene"] == "CYP2C19").unwrap();
+    assert_eq!(cyp2c19["diplotypes"][0]["name"], "*1/*17");
+    assert!(!out["recommendations"].as_array().unwrap().is_empty());
+}
