@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-pub use files::{JsonLinesSink, TraceSink};
+pub use files::{JsonLinesSink, TraceSink, TracingSink};
 pub use progress::{ProgressMode, ProgressSink};
 
 /// One thing that happened during a run.

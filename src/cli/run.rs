@@ -4,7 +4,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use cairn_engine::cache::{explain, StatCache, Store};
-use cairn_engine::events::{JsonLinesSink, ProgressMode, ProgressSink, Sinks, TraceSink};
+use cairn_engine::events::{
+    JsonLinesSink, ProgressMode, ProgressSink, Sinks, TraceSink, TracingSink,
+};
 use cairn_engine::exec::local::LocalExecutor;
 use cairn_engine::plan::{to_dot, to_mermaid, Plan};
 use cairn_engine::run::{self as engine_run, Assessment, Keep, Prepared, RunOptions, Status};
@@ -281,6 +283,7 @@ pub fn run(a: RunArgs) -> CliResult {
     std::fs::create_dir_all(&run_dir)
         .map_err(|e| CliError::env(format!("cannot create {}: {e}", run_dir.display())))?;
     let mut sinks = Sinks::default();
+    sinks.0.push(Box::new(TracingSink));
     sinks
         .0
         .push(Box::new(ProgressSink::new(progress_mode(a.progress))));

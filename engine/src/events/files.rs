@@ -87,3 +87,51 @@ impl EventSink for JsonLinesSink {
         let _ = self.out.flush();
     }
 }
+
+/// Events as `tracing` records (`-v` shows them; `--log-format json` makes them machine-readable).
+pub struct TracingSink;
+
+impl EventSink for TracingSink {
+    fn event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted {
+                run_id,
+                workflow,
+                tasks,
+                ..
+            } => {
+                tracing::info!(run_id, workflow, tasks, "run started");
+            }
+            Event::TaskCached { task, action, .. } => tracing::debug!(task, action, "cached"),
+            Event::TaskStarted {
+                task,
+                attempt,
+                reason,
+                ..
+            } => {
+                tracing::info!(task, attempt, reason, "task started");
+            }
+            Event::TaskFinished(r) => tracing::info!(
+                task = r.task,
+                status = r.status,
+                exit_code = r.exit_code,
+                attempt = r.attempt,
+                duration_ms = r.duration_ms,
+                peak_rss = r.peak_rss,
+                dir = r.dir,
+                "task finished"
+            ),
+            Event::TaskSkipped { task, reason, .. } => tracing::warn!(task, reason, "task skipped"),
+            Event::RunFinished {
+                run_id,
+                succeeded,
+                cached,
+                failed,
+                wall_ms,
+                ..
+            } => {
+                tracing::info!(run_id, succeeded, cached, failed, wall_ms, "run finished");
+            }
+        }
+    }
+}
