@@ -26,6 +26,7 @@ pub struct Params {
     pub insert_sd: Option<f64>,
     pub short_fraction: Option<f64>,
     pub error_scale: Option<f64>,
+    pub error_rate: Option<f64>,
     pub tail_rate: Option<f64>,
     pub sample: Option<String>,
     pub identical_names: Option<bool>,
