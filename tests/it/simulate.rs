@@ -1,5 +1,6 @@
 //! `cairn step simulate` end to end: the files appear, are well-formed, and do not depend on threads.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
@@ -68,5 +69,62 @@ fn bad_variants_file_fails_without_publishing() {
         std::fs::read_dir(&out).unwrap().count(),
         0,
         "no partial output"
+    );
+}
+
+#[test]
+fn plants_a_real_truth_set_into_a_real_reference() {
+    let data = std::env::var_os("CAIRN_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let chunk = data.join("grch38-chr22");
+    if !chunk.is_dir() {
+        eprintln!("skipping plants_a_real_truth_set_into_a_real_reference: ../shared/data is absent (set CAIRN_SHARED_DATA)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let reference = chunk.join("reference/chr22_16570000_16610000.fa");
+    let truth = chunk.join("truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz");
+    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            "step",
+            "simulate",
+            "--coverage",
+            "2",
+            "--sample",
+            "NA12878",
+            "--out",
+        ])
+        .arg(dir.path())
+        .arg("--reference")
+        .arg(&reference)
+        .arg("--variants")
+        .arg(&truth)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(
+        std::fs::File::open(dir.path().join("truth.vcf.gz")).unwrap(),
+    )
+    .read_to_string(&mut text)
+    .unwrap();
+    let records: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    // 81 records; multi-allelic sites split per allele and `*` alleles plant nothing: 83.
+    assert_eq!(records.len(), 83);
+    assert!(text.contains("##contig=<ID=chr22,length=40001>"));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.ends_with("|1") || r.ends_with("|0")),
+        "genotypes are phased"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("ref.fa")).unwrap().len(),
+        std::fs::read(&reference).unwrap().len()
     );
 }

@@ -78,7 +78,7 @@ fn tabix(path: &Path, index: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Read biallelic variants from a VCF (plain or gzipped) and make them plantable. With `plant_ref`
+/// Read variants from a VCF (plain or gzipped) and make them plantable. With `plant_ref`
 /// (a simulated reference) each REF allele is written into the reference; otherwise REF must match
 /// it. Returns the variants normalised and sorted; overlaps on one haplotype are an error.
 pub fn read_variants(path: &Path, contigs: &mut [Contig], plant_ref: bool) -> Result<Vec<Variant>> {
@@ -102,7 +102,7 @@ pub fn read_variants(path: &Path, contigs: &mut [Contig], plant_ref: bool) -> Re
         }
         let at =
             |msg: String| StepError::input(format!("{}: line {}: {msg}", path.display(), i + 1));
-        if let Some(v) = parse_record(&line, contigs).map_err(at)? {
+        for v in parse_record(&line, contigs).map_err(at)? {
             parsed.push((i + 1, v));
         }
     }
@@ -160,8 +160,10 @@ fn check_overlaps(path: &Path, variants: &[(usize, Variant)]) -> Result<()> {
     Ok(())
 }
 
-/// One data line as a variant; `None` for records with nothing to plant (ALT `.`, GT 0|0).
-fn parse_record(line: &str, contigs: &[Contig]) -> Result<Option<Variant>, String> {
+/// One data line as the variants it plants: one per distinct ALT allele in the genotype, on the
+/// haplotypes that carry it (so `1|2` gives two records, as `bcftools norm -m-` would). Records
+/// with nothing to plant (ALT `.`, GT `0|0`, `*` alleles) give none.
+fn parse_record(line: &str, contigs: &[Contig]) -> Result<Vec<Variant>, String> {
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() < 5 {
         return Err(format!(
@@ -179,56 +181,73 @@ fn parse_record(line: &str, contigs: &[Contig]) -> Result<Option<Variant>, Strin
         .filter(|&p| p >= 1)
         .ok_or_else(|| format!("bad POS `{}`", f[1]))?;
     if f[4] == "." {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    if f[4].contains(',') {
-        return Err("multi-allelic record; split it first (bcftools norm -m-)".into());
-    }
-    let allele = |a: &str| -> Result<Vec<u8>, String> {
-        let a = a.to_ascii_uppercase().into_bytes();
-        if a.is_empty() || !a.iter().all(|b| b"ACGTN".contains(b)) {
-            return Err(format!(
-                "allele `{}` is not a plain sequence of A, C, G, T, N",
-                String::from_utf8_lossy(&a)
-            ));
-        }
-        Ok(a)
-    };
-    let (reference, alt) = (allele(f[3])?, allele(f[4])?);
+    let reference = allele(f[3])?;
     if pos - 1 + reference.len() > contigs[contig].seq.len() {
         return Err(format!("REF runs past the end of `{}`", f[0]));
     }
-    let on = match (f.get(8), f.get(9)) {
+    let alts: Vec<&str> = f[4].split(',').collect();
+    let carried = match (f.get(8), f.get(9)) {
         (Some(fmt), Some(sample)) if fmt.split(':').next() == Some("GT") => {
-            genotype(sample.split(':').next().unwrap_or("."))?
+            genotype(sample.split(':').next().unwrap_or("."), alts.len())?
         }
-        _ => [false, true],
+        _ => [0, 1],
     };
-    if on == [false, false] {
-        return Ok(None);
+    let mut out: Vec<Variant> = Vec::new();
+    for (h, &k) in carried.iter().enumerate() {
+        if k == 0 || alts[k - 1] == "*" {
+            continue;
+        }
+        let alt = allele(alts[k - 1])?;
+        match out.iter_mut().find(|v| v.alt == alt) {
+            Some(v) => v.on[h] = true,
+            None => {
+                let mut on = [false; 2];
+                on[h] = true;
+                out.push(Variant {
+                    contig,
+                    pos: pos - 1,
+                    reference: reference.clone(),
+                    alt,
+                    on,
+                });
+            }
+        }
     }
-    Ok(Some(Variant {
-        contig,
-        pos: pos - 1,
-        reference,
-        alt,
-        on,
-    }))
+    Ok(out)
 }
 
-/// `0|1`, `1/1`, `1` ... as the haplotypes carrying ALT; an unphased het goes on haplotype 2.
-fn genotype(gt: &str) -> Result<[bool; 2], String> {
-    let alleles: Vec<&str> = gt.split(['|', '/']).collect();
-    let carries = |a: &str| match a {
-        "1" => Ok(true),
-        "0" | "." => Ok(false),
-        _ => Err(format!(
-            "genotype `{gt}`: only 0, 1 and . alleles are supported"
-        )),
+fn allele(a: &str) -> Result<Vec<u8>, String> {
+    let a = a.to_ascii_uppercase().into_bytes();
+    if a.is_empty() || !a.iter().all(|b| b"ACGTN".contains(b)) {
+        return Err(format!(
+            "allele `{}` is not a plain sequence of A, C, G, T, N (symbolic alleles cannot be planted)",
+            String::from_utf8_lossy(&a)
+        ));
+    }
+    Ok(a)
+}
+
+/// The allele index on each haplotype for `0|1`, `1/2`, `1`, `./.` ...; unphased genotypes are
+/// taken in the order written. A haploid call counts for both haplotypes.
+fn genotype(gt: &str, n_alts: usize) -> Result<[usize; 2], String> {
+    let index = |a: &str| -> Result<usize, String> {
+        match a {
+            "." => Ok(0),
+            _ => a
+                .parse::<usize>()
+                .ok()
+                .filter(|&k| k <= n_alts)
+                .ok_or_else(|| {
+                    format!("genotype `{gt}` names an allele this record does not have")
+                }),
+        }
     };
+    let alleles: Vec<&str> = gt.split(['|', '/']).collect();
     match alleles.as_slice() {
-        [a] => Ok([carries(a)?; 2]),
-        [a, b] => Ok([carries(a)?, carries(b)?]),
+        [a] => Ok([index(a)?; 2]),
+        [a, b] => Ok([index(a)?, index(b)?]),
         _ => Err(format!("genotype `{gt}` is not diploid")),
     }
 }
@@ -294,6 +313,29 @@ mod tests {
             .unwrap_err()
             .message
             .contains("c9"));
+    }
+
+    #[test]
+    fn multi_allelic_genotypes_split_per_haplotype() {
+        let f = vcf("c1\t3\t.\tC\tA,T\t.\t.\t.\tGT\t1/2\nc1\t11\t.\tT\tG,*\t.\t.\t.\tGT:DP\t2|1:9\nc1\t5\t.\tC\tG\t.\t.\t.\tGT\t0/0\n");
+        let v = read_variants(f.path(), &mut reference(), false).unwrap();
+        let got: Vec<(usize, &[u8], [bool; 2])> =
+            v.iter().map(|v| (v.pos, v.alt.as_slice(), v.on)).collect();
+        assert_eq!(
+            got,
+            [
+                (2, &b"A"[..], [true, false]),
+                (2, &b"T"[..], [false, true]),
+                (10, &b"G"[..], [false, true])
+            ]
+        );
+        let f = vcf("c1\t3\t.\tC\tA\t.\t.\t.\tGT\t0|2\n");
+        let e = read_variants(f.path(), &mut reference(), false).unwrap_err();
+        assert!(
+            e.message.contains("line 3: genotype `0|2` names an allele"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
