@@ -20,6 +20,7 @@ pub use error::{Result, StepError};
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Arc::new(simulate::SimulateKind));
+    registry.register(Arc::new(simulate::SimulateSomaticKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
 }

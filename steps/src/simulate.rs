@@ -5,7 +5,10 @@
 //! builds the two haplotypes and samples Illumina-like read pairs from them. The pieces are kept
 //! apart so other modes reuse them: [`genome`] makes sequence, [`variants`] and [`vcf`] decide what
 //! differs, [`haplotype`] turns a reference plus variants into sequences, and [`reads`] samples
-//! weighted haplotypes without knowing where they came from (a tumour is just more haplotypes).
+//! weighted haplotypes without knowing where they came from. A tumour is just more haplotypes:
+//! with `--tumour`, [`tumour`] adds somatic variants carried by a known fraction of cells (clonal
+//! and subclonal), writes them with their expected allele fractions to `somatic.vcf.gz`, and
+//! samples `tumour_{1,2}.fq.gz`; the germline reads are then the matched normal.
 //!
 //! Determinism: the genome and the variants draw from their own random streams of the seed, and
 //! each chunk of 4096 read pairs from its own, so the same seed gives the same bytes on any number
@@ -17,6 +20,7 @@ pub mod haplotype;
 pub mod output;
 pub mod quality;
 pub mod reads;
+pub mod tumour;
 pub mod variants;
 pub mod vcf;
 
@@ -30,7 +34,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-pub use planner::SimulateKind;
+pub use planner::{SimulateKind, SimulateSomaticKind};
 
 use crate::{Result, StepError};
 use output::{gzip, thread_pool, Staged};
@@ -44,6 +48,9 @@ pub const REFERENCE: &str = "ref.fa";
 pub const TRUTH: &str = "truth.vcf.gz";
 pub const READS_1: &str = "reads_1.fq.gz";
 pub const READS_2: &str = "reads_2.fq.gz";
+pub const SOMATIC: &str = "somatic.vcf.gz";
+pub const TUMOUR_1: &str = "tumour_1.fq.gz";
+pub const TUMOUR_2: &str = "tumour_2.fq.gz";
 
 /// Simulate a reference, a truth VCF and paired-end reads.
 #[derive(Debug, Clone, clap::Args)]
@@ -106,6 +113,28 @@ pub struct Args {
     /// Name both mates `sim:<n>` instead of `sim:<n>/1` and `sim:<n>/2`.
     #[arg(long)]
     pub identical_names: bool,
+    /// Also simulate a tumour sample: somatic.vcf.gz(.tbi), tumour_1.fq.gz and tumour_2.fq.gz
+    /// (the germline reads are then the matched normal).
+    #[arg(long)]
+    pub tumour: bool,
+    /// Fraction of tumour cells in the tumour sample.
+    #[arg(long, default_value_t = 0.7)]
+    pub purity: f64,
+    /// Fraction of tumour cells that belong to the subclone.
+    #[arg(long, default_value_t = 0.3)]
+    pub subclone_size: f64,
+    /// Fraction of somatic variants private to the subclone.
+    #[arg(long, default_value_t = 0.3)]
+    pub subclonal_share: f64,
+    /// Somatic SNVs per base.
+    #[arg(long, default_value_t = 9e-5)]
+    pub somatic_snv_rate: f64,
+    /// Somatic insertions and deletions per base.
+    #[arg(long, default_value_t = 1e-5)]
+    pub somatic_indel_rate: f64,
+    /// Tumour read depth (default: twice --coverage).
+    #[arg(long)]
+    pub tumour_coverage: Option<f64>,
     /// Worker threads (0: one per core); the output does not depend on it.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -127,6 +156,14 @@ impl Args {
         unit("short-fraction", self.short_fraction)?;
         unit("tail-rate", self.tail_rate)?;
         unit("error-rate", self.error_rate.unwrap_or(0.0))?;
+        unit("purity", self.purity)?;
+        unit("subclone-size", self.subclone_size)?;
+        unit("subclonal-share", self.subclonal_share)?;
+        unit("somatic-snv-rate", self.somatic_snv_rate)?;
+        unit("somatic-indel-rate", self.somatic_indel_rate)?;
+        if !(0.0..=10_000.0).contains(&self.tumour_coverage.unwrap_or(0.0)) {
+            return Err("tumour-coverage must be 0..=10000".into());
+        }
         if self.snv_rate + self.indel_rate > 0.1 {
             return Err(
                 "snv-rate + indel-rate above 0.1 leaves no room between variants; lower them"
@@ -165,6 +202,56 @@ impl Args {
 pub fn run(args: Args) -> Result<()> {
     args.validate().map_err(StepError::input)?;
     std::fs::create_dir_all(&args.out).map_err(|e| StepError::io("create", &args.out, e))?;
+    let (contigs, germline) = germline_genome(&args)?;
+    let mut staged = Staged::new();
+    let out = |name: &str| args.out.join(name);
+    let (fa, fai) = (
+        staged.file(&out(REFERENCE)),
+        staged.file(&out("ref.fa.fai")),
+    );
+    fasta::write(&fa, &fai, &contigs)?;
+    let (truth, tbi) = (
+        staged.file(&out(TRUTH)),
+        staged.file(&out("truth.vcf.gz.tbi")),
+    );
+    vcf::write_truth(&truth, &tbi, &contigs, &germline, &args.sample)?;
+    let haplotypes = haplotype::diploid(&contigs, &germline);
+    let (r1, r2) = (staged.file(&out(READS_1)), staged.file(&out(READS_2)));
+    let reads = ReadSet {
+        seed: args.seed,
+        coverage: args.coverage,
+        prefix: "sim",
+    };
+    write_reads(&args, &contigs, &haplotypes, &[1.0, 1.0], reads, (&r1, &r2))?;
+    if args.tumour {
+        let somatic = somatic_variants(&args, &contigs, &germline);
+        let (vcf, tbi) = (
+            staged.file(&out(SOMATIC)),
+            staged.file(&out("somatic.vcf.gz.tbi")),
+        );
+        vcf::write_somatic(
+            &vcf,
+            &tbi,
+            &contigs,
+            &somatic,
+            &format!("{}_tumour", args.sample),
+        )?;
+        let (haps, weights) = tumour::haplotypes(&contigs, &germline, &somatic);
+        let (t1, t2) = (staged.file(&out(TUMOUR_1)), staged.file(&out(TUMOUR_2)));
+        let coverage = args.tumour_coverage.unwrap_or(2.0 * args.coverage);
+        // Another key, so tumour fragments are not the normal's fragments again.
+        let reads = ReadSet {
+            seed: args.seed.wrapping_add(0x9e37_79b9_7f4a_7c15),
+            coverage,
+            prefix: "tumour",
+        };
+        write_reads(&args, &contigs, &haps, &weights, reads, (&t1, &t2))?;
+    }
+    staged.publish()
+}
+
+/// The reference (given or random) and the germline variants (given or random).
+fn germline_genome(args: &Args) -> Result<(Vec<genome::Contig>, Vec<variants::Variant>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let mut contigs = match &args.reference {
         Some(path) => fasta::read(path)?,
@@ -184,24 +271,36 @@ pub fn run(args: Args) -> Result<()> {
             variants::plant(&contigs, rates, &mut rng)
         }
     };
-    let mut staged = Staged::new();
-    let out = |name: &str| args.out.join(name);
-    let (fa, fai) = (
-        staged.file(&out(REFERENCE)),
-        staged.file(&out("ref.fa.fai")),
-    );
-    fasta::write(&fa, &fai, &contigs)?;
-    let (truth, tbi) = (
-        staged.file(&out(TRUTH)),
-        staged.file(&out("truth.vcf.gz.tbi")),
-    );
-    vcf::write_truth(&truth, &tbi, &contigs, &planted, &args.sample)?;
-    let haplotypes = haplotype::diploid(&contigs, &planted);
-    let total: usize = contigs.iter().map(|c| c.seq.len()).sum();
-    let pairs = (args.coverage * total as f64 / (2 * args.read_length) as f64).round() as u64;
-    let (r1, r2) = (staged.file(&out(READS_1)), staged.file(&out(READS_2)));
-    write_reads(&args, &haplotypes, pairs, &r1, &r2)?;
-    staged.publish()
+    Ok((contigs, planted))
+}
+
+fn somatic_variants(
+    args: &Args,
+    contigs: &[genome::Contig],
+    germline: &[variants::Variant],
+) -> Vec<tumour::Somatic> {
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    rng.set_stream(2);
+    let rates = VariantRates {
+        snv: args.somatic_snv_rate,
+        indel: args.somatic_indel_rate,
+        hom_fraction: 0.0,
+        max_indel: args.max_indel,
+    };
+    let model = tumour::TumourModel {
+        purity: args.purity,
+        subclone_size: args.subclone_size,
+        subclonal_share: args.subclonal_share,
+    };
+    tumour::plant_somatic(contigs, germline, rates, model, &mut rng)
+}
+
+/// Which reads to write: their random key, depth and name prefix.
+#[derive(Debug, Clone, Copy)]
+struct ReadSet {
+    seed: u64,
+    coverage: f64,
+    prefix: &'static str,
 }
 
 /// The quality and error model, scaled to `--error-rate` when given.
@@ -214,11 +313,14 @@ fn error_model(args: &Args) -> quality::ErrorModel {
 
 fn write_reads(
     args: &Args,
+    contigs: &[genome::Contig],
     haplotypes: &[haplotype::Haplotype],
-    pairs: u64,
-    r1: &Path,
-    r2: &Path,
+    weights: &[f64],
+    set: ReadSet,
+    (r1, r2): (&Path, &Path),
 ) -> Result<()> {
+    let total: usize = contigs.iter().map(|c| c.seq.len()).sum();
+    let pairs = (set.coverage * total as f64 / (2 * args.read_length) as f64).round() as u64;
     let config = ReadConfig {
         read_len: args.read_length,
         insert_mean: args.insert_mean,
@@ -226,9 +328,9 @@ fn write_reads(
         short_fraction: args.short_fraction,
         errors: error_model(args),
         identical_names: args.identical_names,
+        name_prefix: set.prefix,
     };
-    let weights = vec![1.0; haplotypes.len()];
-    let sampler = Sampler::new(haplotypes, &weights, config).map_err(StepError::input)?;
+    let sampler = Sampler::new(haplotypes, weights, config).map_err(StepError::input)?;
     let pool = thread_pool(args.threads)?;
     let open = |p: &Path| {
         File::create(p)
@@ -247,7 +349,7 @@ fn write_reads(
                 .map(|k| {
                     let first = k * CHUNK_PAIRS as u64;
                     let n = (pairs - first).min(CHUNK_PAIRS as u64) as usize;
-                    let chunk = sampler.chunk(args.seed, k, first, n);
+                    let chunk = sampler.chunk(set.seed, k, first, n);
                     (gzip(&chunk.r1), gzip(&chunk.r2))
                 })
                 .collect()

@@ -38,8 +38,8 @@ const FILES: [&str; 6] = [
 fn same_seed_same_bytes_on_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    assert!(simulate(&a, &["--threads", "1"]).status.success());
-    assert!(simulate(&b, &["--threads", "3"]).status.success());
+    assert!(simulate(&a, &["--threads", "1", "--tumour"]).status.success());
+    assert!(simulate(&b, &["--threads", "3", "--tumour"]).status.success());
     for f in FILES {
         let (x, y) = (
             std::fs::read(a.join(f)).unwrap(),
@@ -48,6 +48,11 @@ fn same_seed_same_bytes_on_any_thread_count() {
         assert!(!x.is_empty(), "{f} is empty");
         assert!(x == y, "{f} differs between 1 and 3 threads");
     }
+    for f in ["somatic.vcf.gz", "somatic.vcf.gz.tbi", "tumour_1.fq.gz", "tumour_2.fq.gz"] {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(!x.is_empty() && x == y, "{f} empty or differs between 1 and 3 threads");
+    }
+    assert!(std::fs::read(a.join("tumour_1.fq.gz")).unwrap() != std::fs::read(a.join("reads_1.fq.gz")).unwrap());
     let fai = std::fs::read_to_string(a.join("ref.fa.fai")).unwrap();
     assert!(fai.starts_with("chr1\t15000\t"), "{fai}");
 }

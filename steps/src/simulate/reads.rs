@@ -33,6 +33,8 @@ pub struct ReadConfig {
     pub errors: ErrorModel,
     /// Write `sim:<n>` for both mates instead of `sim:<n>/1` and `sim:<n>/2`.
     pub identical_names: bool,
+    /// Read names are `<prefix>:<n>`.
+    pub name_prefix: &'static str,
 }
 
 /// FASTQ text of one chunk of pairs.
@@ -142,7 +144,13 @@ impl<'a> Sampler<'a> {
         ] {
             self.config.errors.qualities(rng, len, mate, &mut s.qual);
             self.config.errors.apply(rng, seq, &s.qual);
-            write_record(text, n, mate, self.config.identical_names, seq, &s.qual);
+            write_record(
+                text,
+                (self.config.name_prefix, n),
+                mate,
+                self.config.identical_names,
+                (seq, &s.qual),
+            );
         }
     }
 }
@@ -179,8 +187,16 @@ pub fn complement(b: u8) -> u8 {
     }
 }
 
-fn write_record(out: &mut Vec<u8>, n: u64, mate: u8, identical: bool, seq: &[u8], qual: &[u8]) {
-    out.extend_from_slice(b"@sim:");
+fn write_record(
+    out: &mut Vec<u8>,
+    (prefix, n): (&str, u64),
+    mate: u8,
+    identical: bool,
+    (seq, qual): (&[u8], &[u8]),
+) {
+    out.push(b'@');
+    out.extend_from_slice(prefix.as_bytes());
+    out.push(b':');
     out.extend_from_slice(n.to_string().as_bytes());
     if !identical {
         out.extend_from_slice(if mate == 1 { b"/1" } else { b"/2" });
@@ -204,6 +220,7 @@ mod tests {
             short_fraction,
             errors: ErrorModel::new(0.0, 0.0),
             identical_names: false,
+            name_prefix: "sim",
         }
     }
 

@@ -14,6 +14,7 @@ use flate2::read::MultiGzDecoder;
 use rust_htslib::bgzf;
 
 use super::genome::Contig;
+use super::tumour::Somatic;
 use super::variants::{normalize, Variant};
 use crate::{Result, StepError};
 
@@ -23,6 +24,34 @@ pub fn write_truth(
     index: &Path,
     contigs: &[Contig],
     variants: &[Variant],
+    sample: &str,
+) -> Result<()> {
+    let records: Vec<(&Variant, Option<f64>)> = variants.iter().map(|v| (v, None)).collect();
+    write_vcf(path, index, contigs, &records, sample)
+}
+
+/// Write a somatic truth VCF: each record's `INFO/AF` is its expected allele fraction in the
+/// tumour sample, and `GT` says which haplotype carries it.
+pub fn write_somatic(
+    path: &Path,
+    index: &Path,
+    contigs: &[Contig],
+    somatic: &[Somatic],
+    sample: &str,
+) -> Result<()> {
+    let mut records: Vec<(&Variant, Option<f64>)> = somatic
+        .iter()
+        .map(|s| (&s.variant, Some(s.allele_fraction())))
+        .collect();
+    records.sort_by_key(|(v, _)| (v.contig, v.pos));
+    write_vcf(path, index, contigs, &records, sample)
+}
+
+fn write_vcf(
+    path: &Path,
+    index: &Path,
+    contigs: &[Contig],
+    records: &[(&Variant, Option<f64>)],
     sample: &str,
 ) -> Result<()> {
     let mut text = String::from("##fileformat=VCFv4.2\n");
@@ -35,13 +64,20 @@ pub fn write_truth(
             c.seq.len()
         ));
     }
+    if records.iter().any(|(_, af)| af.is_some()) {
+        text.push_str("##INFO=<ID=AF,Number=A,Type=Float,Description=\"Expected allele fraction in the sample\">\n");
+    }
     text.push_str("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n");
     text.push_str(&format!(
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n"
     ));
-    for v in variants {
+    for (v, af) in records {
+        let info = af.map_or_else(
+            || ".".to_string(),
+            |af| format!("AF={}", (af * 1e4).round() / 1e4),
+        );
         text.push_str(&format!(
-            "{}\t{}\t.\t{}\t{}\t.\tPASS\t.\tGT\t{}\n",
+            "{}\t{}\t.\t{}\t{}\t.\tPASS\t{info}\tGT\t{}\n",
             contigs[v.contig].name,
             v.pos + 1,
             String::from_utf8_lossy(&v.reference),
