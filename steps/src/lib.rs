@@ -29,7 +29,7 @@ pub fn registry() -> Registry {
 #[derive(Debug, clap::Subcommand)]
 pub enum StepCommand {
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
-    Simulate(simulate::Args),
+    Simulate(Box<simulate::Args>),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
 }
@@ -37,7 +37,7 @@ pub enum StepCommand {
 impl StepCommand {
     pub fn run(self) -> Result<()> {
         match self {
-            StepCommand::Simulate(args) => simulate::run(args),
+            StepCommand::Simulate(args) => simulate::run(*args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
         }
     }

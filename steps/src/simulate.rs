@@ -117,6 +117,10 @@ pub struct Args {
     /// (the germline reads are then the matched normal).
     #[arg(long)]
     pub tumour: bool,
+    /// Plant these somatic variants (INFO/AF: expected allele fraction; GT: haplotypes, default
+    /// 0|1) instead of random ones.
+    #[arg(long, requires = "tumour")]
+    pub somatic: Option<PathBuf>,
     /// Fraction of tumour cells in the tumour sample.
     #[arg(long, default_value_t = 0.7)]
     pub purity: f64,
@@ -202,7 +206,11 @@ impl Args {
 pub fn run(args: Args) -> Result<()> {
     args.validate().map_err(StepError::input)?;
     std::fs::create_dir_all(&args.out).map_err(|e| StepError::io("create", &args.out, e))?;
-    let (contigs, germline) = germline_genome(&args)?;
+    let (mut contigs, germline) = germline_genome(&args)?;
+    let somatic = match args.tumour {
+        true => Some(somatic_variants(&args, &mut contigs, &germline)?),
+        false => None,
+    };
     let mut staged = Staged::new();
     let out = |name: &str| args.out.join(name);
     let (fa, fai) = (
@@ -223,8 +231,7 @@ pub fn run(args: Args) -> Result<()> {
         prefix: "sim",
     };
     write_reads(&args, &contigs, &haplotypes, &[1.0, 1.0], reads, (&r1, &r2))?;
-    if args.tumour {
-        let somatic = somatic_variants(&args, &contigs, &germline);
+    if let Some(somatic) = somatic {
         let (vcf, tbi) = (
             staged.file(&out(SOMATIC)),
             staged.file(&out("somatic.vcf.gz.tbi")),
@@ -276,9 +283,12 @@ fn germline_genome(args: &Args) -> Result<(Vec<genome::Contig>, Vec<variants::Va
 
 fn somatic_variants(
     args: &Args,
-    contigs: &[genome::Contig],
+    contigs: &mut [genome::Contig],
     germline: &[variants::Variant],
-) -> Vec<tumour::Somatic> {
+) -> Result<Vec<tumour::Somatic>> {
+    if let Some(path) = &args.somatic {
+        return tumour::read_somatic(path, contigs, germline, args.reference.is_none());
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     rng.set_stream(2);
     let rates = VariantRates {
@@ -292,7 +302,9 @@ fn somatic_variants(
         subclone_size: args.subclone_size,
         subclonal_share: args.subclonal_share,
     };
-    tumour::plant_somatic(contigs, germline, rates, model, &mut rng)
+    Ok(tumour::plant_somatic(
+        contigs, germline, rates, model, &mut rng,
+    ))
 }
 
 /// Which reads to write: their random key, depth and name prefix.

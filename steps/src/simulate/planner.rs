@@ -101,6 +101,17 @@ const INPUTS: &[PortSpec] = &[
     },
 ];
 
+const SOMATIC_INPUTS: &[PortSpec] = &[
+    INPUTS[0],
+    INPUTS[1],
+    PortSpec {
+        name: "somatic",
+        required: false,
+        many: false,
+        doc: "VCF of somatic variants (INFO/AF) to plant instead of random ones",
+    },
+];
+
 const GERMLINE_OUTPUTS: [OutputSpec; 6] = [
     OutputSpec {
         name: "reference",
@@ -198,7 +209,7 @@ fn args(call: &StepCall<'_>, somatic: bool) -> Vec<String> {
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
     let mut args = vec!["--out".to_string(), out.display().to_string()];
-    for port in ["reference", "variants"] {
+    for port in ["reference", "variants", "somatic"] {
         if let Some(path) = call.input(port) {
             args.extend([format!("--{port}"), path.display().to_string()]);
         }
@@ -255,7 +266,7 @@ impl StepKind for SimulateSomaticKind {
     }
 
     fn inputs(&self) -> &'static [PortSpec] {
-        INPUTS
+        SOMATIC_INPUTS
     }
 
     fn outputs(&self) -> &'static [OutputSpec] {

@@ -8,11 +8,15 @@
 //! phylogeny, as in a trunk with one subclone). Each group is two haplotypes, weighted by its
 //! share of cells, and the read sampler draws from them like from any other haplotypes.
 
+use std::path::Path;
+
 use rand::{Rng, RngCore};
 
 use super::genome::Contig;
 use super::haplotype::{apply, Haplotype};
 use super::variants::{plant, Variant, VariantRates};
+use super::vcf::read_records;
+use crate::{Result, StepError};
 
 /// A somatic variant and the fraction of all cells in the sample that carry it.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +28,7 @@ pub struct Somatic {
 impl Somatic {
     /// Expected fraction of reads at the site that carry the variant.
     pub fn allele_fraction(&self) -> f64 {
-        self.cell_fraction / 2.0
+        self.cell_fraction * self.variant.on.iter().filter(|&&x| x).count() as f64 / 2.0
     }
 }
 
@@ -66,6 +70,56 @@ pub fn plant_somatic(
             }
         })
         .collect()
+}
+
+/// Somatic variants from a VCF: `GT` says which haplotypes carry each (none: `0|1`) and `INFO/AF`
+/// its expected allele fraction. Cell fractions are rounded to 1% so that at most 100 cell groups
+/// (200 haplotypes) are built.
+pub fn read_somatic(
+    path: &Path,
+    contigs: &mut [Contig],
+    germline: &[Variant],
+    plant_ref: bool,
+) -> Result<Vec<Somatic>> {
+    let records = read_records(path, contigs, plant_ref)?;
+    records
+        .into_iter()
+        .map(|r| {
+            let at = |msg: String| {
+                StepError::input(format!("{}: line {}: {msg}", path.display(), r.line))
+            };
+            let af = r.af.ok_or_else(|| {
+                at("a somatic record needs INFO/AF, its expected allele fraction".into())
+            })?;
+            let copies = r.variant.on.iter().filter(|&&x| x).count() as f64;
+            let cell_fraction = (af * 2.0 / copies * 100.0).round() / 100.0;
+            if !(cell_fraction > 0.0 && cell_fraction <= 1.0) {
+                return Err(at(format!(
+                    "AF {af} is out of reach for GT {} (at most {}); use GT 1|1 for AF above 0.5",
+                    r.variant.genotype(),
+                    copies / 2.0
+                )));
+            }
+            if overlaps_germline(&r.variant, germline) {
+                return Err(at(
+                    "the somatic variant overlaps a germline variant on the same haplotype".into(),
+                ));
+            }
+            Ok(Somatic {
+                variant: r.variant,
+                cell_fraction,
+            })
+        })
+        .collect()
+}
+
+fn overlaps_germline(v: &Variant, germline: &[Variant]) -> bool {
+    germline.iter().any(|g| {
+        g.contig == v.contig
+            && (0..2).any(|h| g.on[h] && v.on[h])
+            && g.pos < v.end()
+            && v.pos < g.end()
+    })
 }
 
 /// Whether `v` overlaps or crowds a germline variant (`germline` sorted by contig and position).
@@ -158,6 +212,57 @@ mod tests {
         assert!((vaf(20, b'C') - 0.3).abs() < 1e-9);
         assert!((vaf(30, b'T') - 0.1).abs() < 1e-9);
         assert!((vaf(5, b'G') - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn given_somatic_variants_need_a_reachable_allele_fraction() {
+        let mut contigs = vec![Contig {
+            name: "c".into(),
+            seq: b"ACGTACGTACGTACGTACGT".to_vec(),
+        }];
+        let germline = [Variant {
+            contig: 0,
+            pos: 4,
+            reference: b"A".to_vec(),
+            alt: b"G".to_vec(),
+            on: [false, true],
+        }];
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        let head = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tT\n";
+        std::io::Write::write_all(
+            &mut f,
+            format!("{head}c\t2\t.\tC\tT\t.\t.\tAF=0.15\nc\t9\t.\tA\tC\t.\t.\tAF=0.8\tGT\t1|1\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        let s = read_somatic(f.path(), &mut contigs, &germline, false).unwrap();
+        assert_eq!((s[0].cell_fraction, s[0].allele_fraction()), (0.3, 0.15));
+        assert_eq!((s[1].cell_fraction, s[1].allele_fraction()), (0.8, 0.8));
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(
+            &mut f,
+            format!("{head}c\t2\t.\tC\tT\t.\t.\tAF=0.7\nc\t5\t.\tA\tT\t.\t.\tAF=0.1\n").as_bytes(),
+        )
+        .unwrap();
+        let e = read_somatic(f.path(), &mut contigs, &germline, false).unwrap_err();
+        assert!(
+            e.message
+                .contains("line 2: AF 0.7 is out of reach for GT 0|1"),
+            "{}",
+            e.message
+        );
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(
+            &mut f,
+            format!("{head}c\t5\t.\tA\tT\t.\t.\tAF=0.1\n").as_bytes(),
+        )
+        .unwrap();
+        let e = read_somatic(f.path(), &mut contigs, &germline, false).unwrap_err();
+        assert!(
+            e.message.contains("overlaps a germline variant"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

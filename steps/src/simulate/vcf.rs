@@ -118,6 +118,26 @@ fn tabix(path: &Path, index: &Path) -> Result<()> {
 /// (a simulated reference) each REF allele is written into the reference; otherwise REF must match
 /// it. Returns the variants normalised and sorted; overlaps on one haplotype are an error.
 pub fn read_variants(path: &Path, contigs: &mut [Contig], plant_ref: bool) -> Result<Vec<Variant>> {
+    Ok(read_records(path, contigs, plant_ref)?
+        .into_iter()
+        .map(|r| r.variant)
+        .collect())
+}
+
+/// A planted record of a given VCF: its line, the variant, and its `INFO/AF` if present.
+#[derive(Debug, Clone)]
+pub struct GivenVariant {
+    pub line: usize,
+    pub variant: Variant,
+    pub af: Option<f64>,
+}
+
+/// [`read_variants`], keeping each record's line number and allele fraction.
+pub fn read_records(
+    path: &Path,
+    contigs: &mut [Contig],
+    plant_ref: bool,
+) -> Result<Vec<GivenVariant>> {
     let err = |e| StepError::io("read", path, e);
     let mut magic = [0u8; 2];
     let n = File::open(path)
@@ -138,11 +158,11 @@ pub fn read_variants(path: &Path, contigs: &mut [Contig], plant_ref: bool) -> Re
         }
         let at =
             |msg: String| StepError::input(format!("{}: line {}: {msg}", path.display(), i + 1));
-        for v in parse_record(&line, contigs).map_err(at)? {
-            parsed.push((i + 1, v));
+        for (v, af) in parse_record(&line, contigs).map_err(at)? {
+            parsed.push((i + 1, v, af));
         }
     }
-    for (line, v) in &parsed {
+    for (line, v, _) in &parsed {
         let seq = &mut contigs[v.contig].seq;
         if plant_ref {
             seq[v.pos..v.end()].copy_from_slice(&v.reference);
@@ -155,42 +175,44 @@ pub fn read_variants(path: &Path, contigs: &mut [Contig], plant_ref: bool) -> Re
             )));
         }
     }
-    let mut out: Vec<(usize, Variant)> = parsed
+    let mut out: Vec<GivenVariant> = parsed
         .into_iter()
-        .map(|(line, v)| {
+        .map(|(line, v, af)| {
             let (pos, reference, alt) =
                 normalize(&contigs[v.contig].seq, v.pos, v.reference, v.alt);
-            (
+            GivenVariant {
                 line,
-                Variant {
+                variant: Variant {
                     pos,
                     reference,
                     alt,
                     ..v
                 },
-            )
+                af,
+            }
         })
         .collect();
-    out.sort_by_key(|(_, v)| (v.contig, v.pos));
+    out.sort_by_key(|r| (r.variant.contig, r.variant.pos));
     check_overlaps(path, &out)?;
-    Ok(out.into_iter().map(|(_, v)| v).collect())
+    Ok(out)
 }
 
-fn check_overlaps(path: &Path, variants: &[(usize, Variant)]) -> Result<()> {
+fn check_overlaps(path: &Path, records: &[GivenVariant]) -> Result<()> {
     for h in 0..2 {
-        let mut last: Option<&(usize, Variant)> = None;
-        for lv in variants.iter().filter(|(_, v)| v.on[h]) {
-            if let Some((pl, p)) = last {
-                if p.contig == lv.1.contig && lv.1.pos < p.end() {
+        let mut last: Option<&GivenVariant> = None;
+        for r in records.iter().filter(|r| r.variant.on[h]) {
+            if let Some(p) = last {
+                if p.variant.contig == r.variant.contig && r.variant.pos < p.variant.end() {
                     return Err(StepError::input(format!(
-                        "{}: lines {pl} and {}: variants overlap on haplotype {}; keep one or put them on different haplotypes (0|1 and 1|0)",
+                        "{}: lines {} and {}: variants overlap on haplotype {}; keep one or put them on different haplotypes (0|1 and 1|0)",
                         path.display(),
-                        lv.0,
+                        p.line,
+                        r.line,
                         h + 1
                     )));
                 }
             }
-            last = Some(lv);
+            last = Some(r);
         }
     }
     Ok(())
@@ -199,7 +221,7 @@ fn check_overlaps(path: &Path, variants: &[(usize, Variant)]) -> Result<()> {
 /// One data line as the variants it plants: one per distinct ALT allele in the genotype, on the
 /// haplotypes that carry it (so `1|2` gives two records, as `bcftools norm -m-` would). Records
 /// with nothing to plant (ALT `.`, GT `0|0`, `*` alleles) give none.
-fn parse_record(line: &str, contigs: &[Contig]) -> Result<Vec<Variant>, String> {
+fn parse_record(line: &str, contigs: &[Contig]) -> Result<Vec<(Variant, Option<f64>)>, String> {
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() < 5 {
         return Err(format!(
@@ -230,24 +252,33 @@ fn parse_record(line: &str, contigs: &[Contig]) -> Result<Vec<Variant>, String> 
         }
         _ => [0, 1],
     };
-    let mut out: Vec<Variant> = Vec::new();
+    let afs: Vec<Option<f64>> = f
+        .get(7)
+        .and_then(|info| info.split(';').find_map(|kv| kv.strip_prefix("AF=")))
+        .map(|list| list.split(',').map(|x| x.parse().ok()).collect())
+        .unwrap_or_default();
+    let mut out: Vec<(Variant, Option<f64>)> = Vec::new();
     for (h, &k) in carried.iter().enumerate() {
         if k == 0 || alts[k - 1] == "*" {
             continue;
         }
         let alt = allele(alts[k - 1])?;
-        match out.iter_mut().find(|v| v.alt == alt) {
-            Some(v) => v.on[h] = true,
+        match out.iter_mut().find(|(v, _)| v.alt == alt) {
+            Some((v, _)) => v.on[h] = true,
             None => {
                 let mut on = [false; 2];
                 on[h] = true;
-                out.push(Variant {
-                    contig,
-                    pos: pos - 1,
-                    reference: reference.clone(),
-                    alt,
-                    on,
-                });
+                let af = afs.get(k - 1).copied().flatten();
+                out.push((
+                    Variant {
+                        contig,
+                        pos: pos - 1,
+                        reference: reference.clone(),
+                        alt,
+                        on,
+                    },
+                    af,
+                ));
             }
         }
     }
