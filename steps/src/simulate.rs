@@ -16,6 +16,7 @@
 
 pub mod fasta;
 pub mod genome;
+pub mod given;
 pub mod haplotype;
 pub mod output;
 pub mod quality;
@@ -265,7 +266,7 @@ fn germline_genome(args: &Args) -> Result<(Vec<genome::Contig>, Vec<variants::Va
         None => genome::random_reference(args.size, args.contigs, &mut rng),
     };
     let planted = match &args.variants {
-        Some(path) => vcf::read_variants(path, &mut contigs, args.reference.is_none())?,
+        Some(path) => given::read_variants(path, &mut contigs, args.reference.is_none())?,
         None => {
             let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
             rng.set_stream(1);

@@ -13,9 +13,9 @@ use std::path::Path;
 use rand::{Rng, RngCore};
 
 use super::genome::Contig;
+use super::given::read_records;
 use super::haplotype::{apply, Haplotype};
 use super::variants::{plant, Variant, VariantRates};
-use super::vcf::read_records;
 use crate::{Result, StepError};
 
 /// A somatic variant and the fraction of all cells in the sample that carry it.
