@@ -193,6 +193,9 @@ fn write_reads(
         errors: error_model(args),
         identical_names: args.identical_names,
         name_prefix: set.prefix,
+        origins: args
+            .origins
+            .then(|| contigs.iter().map(|c| c.name.clone()).collect()),
     };
     let sampler = Sampler::new(haplotypes, weights, config).map_err(StepError::input)?;
     let pool = thread_pool(args.threads)?;

@@ -66,6 +66,10 @@ pub struct Args {
     /// Sample name in the truth VCF.
     #[arg(long, default_value = "SIM")]
     pub sample: String,
+    /// Add ` origin=<contig>:<first>-<last>:<strand>` to each read header: the fragment's span on
+    /// the reference (1-based) and the strand of read 1, for scoring an aligner.
+    #[arg(long)]
+    pub origins: bool,
     /// Name both mates `sim:<n>` instead of `sim:<n>/1` and `sim:<n>/2`.
     #[arg(long)]
     pub identical_names: bool,

@@ -32,6 +32,7 @@ pub struct Params {
     pub tail_rate: Option<f64>,
     pub sample: Option<String>,
     pub identical_names: Option<bool>,
+    pub origins: Option<bool>,
     pub purity: Option<f64>,
     pub subclone_size: Option<f64>,
     pub subclonal_share: Option<f64>,

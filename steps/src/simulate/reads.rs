@@ -35,6 +35,9 @@ pub struct ReadConfig {
     pub identical_names: bool,
     /// Read names are `<prefix>:<n>`.
     pub name_prefix: &'static str,
+    /// Contig names, to add ` origin=<contig>:<first>-<last>:<strand>` to each read's header
+    /// (the fragment's span on the reference, and the strand read 1 is on); `None`: no comment.
+    pub origins: Option<Vec<String>>,
 }
 
 /// FASTQ text of one chunk of pairs.
@@ -104,7 +107,8 @@ impl<'a> Sampler<'a> {
         out
     }
 
-    fn pick_fragment(&self, rng: &mut impl RngCore) -> &'a [u8] {
+    /// A fragment: its haplotype, contig, start and length.
+    fn pick_fragment(&self, rng: &mut impl RngCore) -> Fragment {
         let x = rng.random::<f64>() * self.cumulative[self.cumulative.len() - 1];
         let t = self
             .cumulative
@@ -119,11 +123,29 @@ impl<'a> Sampler<'a> {
         };
         let len = len.min(seq.len());
         let start = rng.random_range(0..=seq.len() - len);
-        &seq[start..start + len]
+        Fragment {
+            hap: h,
+            contig: c,
+            start,
+            len,
+        }
+    }
+
+    /// ` origin=<contig>:<first>-<last>:<strand of read 1>` in 1-based reference coordinates.
+    fn origin(&self, f: &Fragment, forward: bool, out: &mut String) {
+        out.clear();
+        if let Some(names) = &self.config.origins {
+            let hap = &self.haplotypes[f.hap];
+            let first = hap.to_reference(f.contig, f.start) + 1;
+            let last = hap.to_reference(f.contig, f.start + f.len - 1) + 1;
+            let strand = if forward { '+' } else { '-' };
+            *out = format!(" origin={}:{first}-{last}:{strand}", names[f.contig]);
+        }
     }
 
     fn pair(&self, rng: &mut impl RngCore, n: u64, s: &mut Scratch, out: &mut FastqChunk) {
-        let fragment = self.pick_fragment(rng);
+        let f = self.pick_fragment(rng);
+        let fragment = &self.haplotypes[f.hap].contigs[f.contig][f.start..f.start + f.len];
         s.top.clear();
         s.top.extend_from_slice(fragment);
         s.bottom.clear();
@@ -135,6 +157,7 @@ impl<'a> Sampler<'a> {
         } else {
             (&s.bottom, &s.top)
         };
+        self.origin(&f, forward, &mut s.origin);
         let len = self.config.read_len;
         read_through(one, ADAPTER_1, len, &mut s.seq1);
         read_through(two, ADAPTER_2, len, &mut s.seq2);
@@ -148,15 +171,25 @@ impl<'a> Sampler<'a> {
                 text,
                 (self.config.name_prefix, n),
                 mate,
-                self.config.identical_names,
+                (self.config.identical_names, &s.origin),
                 (seq, &s.qual),
             );
         }
     }
 }
 
+/// Where a fragment lies on its haplotype.
+#[derive(Debug, Clone, Copy)]
+struct Fragment {
+    hap: usize,
+    contig: usize,
+    start: usize,
+    len: usize,
+}
+
 #[derive(Debug, Default)]
 struct Scratch {
+    origin: String,
     top: Vec<u8>,
     bottom: Vec<u8>,
     seq1: Vec<u8>,
@@ -191,7 +224,7 @@ fn write_record(
     out: &mut Vec<u8>,
     (prefix, n): (&str, u64),
     mate: u8,
-    identical: bool,
+    (identical, comment): (bool, &str),
     (seq, qual): (&[u8], &[u8]),
 ) {
     out.push(b'@');
@@ -201,6 +234,7 @@ fn write_record(
     if !identical {
         out.extend_from_slice(if mate == 1 { b"/1" } else { b"/2" });
     }
+    out.extend_from_slice(comment.as_bytes());
     out.push(b'\n');
     out.extend_from_slice(seq);
     out.extend_from_slice(b"\n+\n");
@@ -221,7 +255,16 @@ mod tests {
             errors: ErrorModel::new(0.0, 0.0),
             identical_names: false,
             name_prefix: "sim",
+            origins: None,
         }
+    }
+
+    fn hap(seq: Vec<u8>) -> Haplotype {
+        let reference = [crate::simulate::genome::Contig {
+            name: "c".into(),
+            seq,
+        }];
+        crate::simulate::haplotype::apply(&reference, [])
     }
 
     fn records(text: &[u8]) -> Vec<Vec<&[u8]>> {
@@ -234,9 +277,7 @@ mod tests {
 
     #[test]
     fn error_free_reads_come_from_the_genome_on_both_strands() {
-        let hap = Haplotype {
-            contigs: vec![b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGT".repeat(8)],
-        };
+        let hap = hap(b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGT".repeat(8));
         let genome = String::from_utf8(hap.contigs[0].clone()).unwrap();
         let revcomp: String = genome
             .bytes()
@@ -270,9 +311,7 @@ mod tests {
 
     #[test]
     fn short_fragments_run_into_the_adapter() {
-        let haps = [Haplotype {
-            contigs: vec![b"ACGGTCAT".repeat(50)],
-        }];
+        let haps = [hap(b"ACGGTCAT".repeat(50))];
         let sampler = Sampler::new(&haps, &[1.0], config(1.0)).unwrap();
         let chunk = sampler.chunk(3, 0, 0, 20);
         for (a, b) in records(&chunk.r1).iter().zip(&records(&chunk.r2)) {
@@ -294,11 +333,38 @@ mod tests {
 
     #[test]
     fn chunks_are_reproducible_and_distinct() {
-        let haps = [Haplotype {
-            contigs: vec![b"ACGGTCATTTGACCA".repeat(100)],
-        }];
+        let haps = [hap(b"ACGGTCATTTGACCA".repeat(100))];
         let sampler = Sampler::new(&haps, &[1.0], config(0.1)).unwrap();
         assert_eq!(sampler.chunk(1, 0, 0, 5).r1, sampler.chunk(1, 0, 0, 5).r1);
         assert_ne!(sampler.chunk(1, 0, 0, 5).r1, sampler.chunk(1, 1, 0, 5).r1);
+    }
+
+    #[test]
+    fn origins_point_at_the_reference() {
+        let genome = b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGTTTACGATCC".repeat(6);
+        let haps = [hap(genome.clone())];
+        let cfg = ReadConfig {
+            origins: Some(vec!["c".into()]),
+            ..config(0.0)
+        };
+        let chunk = Sampler::new(&haps, &[1.0], cfg).unwrap().chunk(2, 0, 0, 30);
+        for r in records(&chunk.r1) {
+            let head = std::str::from_utf8(r[0]).unwrap();
+            let origin = head.split(" origin=c:").nth(1).expect("origin comment");
+            let (span, strand) = origin.split_once(':').unwrap();
+            let (first, last) = span.split_once('-').unwrap();
+            let (first, last): (usize, usize) = (first.parse().unwrap(), last.parse().unwrap());
+            let read: Vec<u8> = if strand == "+" {
+                r[1].to_vec()
+            } else {
+                r[1].iter().rev().map(|&b| complement(b)).collect()
+            };
+            let expected = if strand == "+" {
+                &genome[first - 1..first + 49]
+            } else {
+                &genome[last - 50..last]
+            };
+            assert_eq!(read, expected, "{head}");
+        }
     }
 }
