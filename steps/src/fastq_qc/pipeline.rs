@@ -153,6 +153,7 @@ fn count_trim(m: &mut Metrics, rec: &Record, t: &Trimmed) {
         Some(AdapterFound::Sequence) => m.adapter_by_sequence += 1,
         None => {}
     }
+    m.poly_g_trimmed_reads += u64::from(t.poly_g);
     m.adapter_bases += (rec.seq.len() - t.adapter_cut) as u64;
     m.quality_trimmed_bases += (t.adapter_cut - t.kept_len()) as u64;
 }
