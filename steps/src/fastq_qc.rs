@@ -3,9 +3,11 @@
 //! The first step of every pipeline: reads come out of the sequencer with adapter read-through on
 //! short inserts, falling quality at their 3' ends and the odd `N`. This step cuts adapters (found
 //! from the mate overlap, or by the common Illumina adapter sequences), trims poly-G tails of
-//! two-colour instruments, low-quality and `N` tails, drops reads that end up too short (a pair goes as a whole, so the two files stay in step)
-//! and writes `qc.json` with the counts a report needs. Bad input stops the run with the file and
-//! record number, and nothing is published.
+//! two-colour instruments, low-quality and `N` tails, drops reads that end up too short (a pair
+//! goes as a whole, so the two files stay in step) and writes `qc.json` with the counts a report
+//! needs. Bad input stops the run with the file and record number, and nothing is published.
+//! Chunks of reads are trimmed and compressed on worker threads and written in input order, so
+//! the output bytes do not depend on the thread count.
 //!
 //! Outputs, always three files: `trimmed_1.fq.gz`, `trimmed_2.fq.gz` and `qc.json`. For single-end
 //! input `trimmed_2.fq.gz` is a valid, empty gzip file and `qc.json` says `"paired": false`, so a
