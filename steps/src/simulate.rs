@@ -193,6 +193,7 @@ fn write_reads(
         errors: error_model(args),
         identical_names: args.identical_names,
         name_prefix: set.prefix,
+        duplicate_rate: args.duplicate_rate,
         origins: args
             .origins
             .then(|| contigs.iter().map(|c| c.name.clone()).collect()),

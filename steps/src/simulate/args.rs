@@ -53,6 +53,9 @@ pub struct Args {
     /// Fraction of fragments shorter than the read (these reads run into the adapter).
     #[arg(long, default_value_t = 0.02)]
     pub short_fraction: f64,
+    /// Fraction of read pairs that are PCR duplicates (same fragment as an earlier pair).
+    #[arg(long, default_value_t = 0.0)]
+    pub duplicate_rate: f64,
     /// Multiplier of the error probability each base quality implies (0: error-free reads).
     #[arg(long, default_value_t = 1.0)]
     pub error_scale: f64,
@@ -120,6 +123,7 @@ impl Args {
         unit("short-fraction", self.short_fraction)?;
         unit("tail-rate", self.tail_rate)?;
         unit("error-rate", self.error_rate.unwrap_or(0.0))?;
+        unit("duplicate-rate", self.duplicate_rate)?;
         unit("purity", self.purity)?;
         unit("subclone-size", self.subclone_size)?;
         unit("subclonal-share", self.subclonal_share)?;

@@ -33,6 +33,7 @@ pub struct Params {
     pub sample: Option<String>,
     pub identical_names: Option<bool>,
     pub origins: Option<bool>,
+    pub duplicate_rate: Option<f64>,
     pub purity: Option<f64>,
     pub subclone_size: Option<f64>,
     pub subclonal_share: Option<f64>,

@@ -31,6 +31,9 @@ pub struct ReadConfig {
     /// Fraction of fragments drawn uniformly from 30 bp up to the read length (adapter read-through).
     pub short_fraction: f64,
     pub errors: ErrorModel,
+    /// Fraction of pairs that are PCR duplicates of an earlier pair of the same 4096-pair chunk
+    /// (same fragment and strand, independent errors).
+    pub duplicate_rate: f64,
     /// Write `sim:<n>` for both mates instead of `sim:<n>/1` and `sim:<n>/2`.
     pub identical_names: bool,
     /// Read names are `<prefix>:<n>`.
@@ -144,14 +147,24 @@ impl<'a> Sampler<'a> {
     }
 
     fn pair(&self, rng: &mut impl RngCore, n: u64, s: &mut Scratch, out: &mut FastqChunk) {
-        let f = self.pick_fragment(rng);
+        let d = self.config.duplicate_rate;
+        let (f, forward) = if d > 0.0 && !s.earlier.is_empty() && rng.random::<f64>() < d {
+            // A PCR duplicate: an earlier fragment of this chunk, read again with fresh errors.
+            s.earlier[rng.random_range(0..s.earlier.len())]
+        } else {
+            let f = self.pick_fragment(rng);
+            let forward = rng.random_bool(0.5);
+            if d > 0.0 {
+                s.earlier.push((f, forward));
+            }
+            (f, forward)
+        };
         let fragment = &self.haplotypes[f.hap].contigs[f.contig][f.start..f.start + f.len];
         s.top.clear();
         s.top.extend_from_slice(fragment);
         s.bottom.clear();
         s.bottom
             .extend(fragment.iter().rev().map(|&b| complement(b)));
-        let forward = rng.random_bool(0.5);
         let (one, two) = if forward {
             (&s.top, &s.bottom)
         } else {
@@ -190,6 +203,8 @@ struct Fragment {
 #[derive(Debug, Default)]
 struct Scratch {
     origin: String,
+    /// Fragments drawn so far in this chunk, with their strand, for PCR duplicates.
+    earlier: Vec<(Fragment, bool)>,
     top: Vec<u8>,
     bottom: Vec<u8>,
     seq1: Vec<u8>,
@@ -256,6 +271,7 @@ mod tests {
             identical_names: false,
             name_prefix: "sim",
             origins: None,
+            duplicate_rate: 0.0,
         }
     }
 
@@ -366,5 +382,33 @@ mod tests {
             };
             assert_eq!(read, expected, "{head}");
         }
+    }
+
+    #[test]
+    fn duplicates_repeat_an_earlier_fragment() {
+        let haps = [hap(
+            b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGTTTACGATCC".repeat(20),
+        )];
+        let cfg = ReadConfig {
+            duplicate_rate: 0.5,
+            origins: Some(vec!["c".into()]),
+            ..config(0.0)
+        };
+        let chunk = Sampler::new(&haps, &[1.0], cfg)
+            .unwrap()
+            .chunk(5, 0, 0, 400);
+        let origins: Vec<String> = records(&chunk.r1)
+            .iter()
+            .map(|r| {
+                String::from_utf8_lossy(r[0])
+                    .split_once(' ')
+                    .unwrap()
+                    .1
+                    .to_string()
+            })
+            .collect();
+        let distinct: std::collections::HashSet<&String> = origins.iter().collect();
+        let dup = 1.0 - distinct.len() as f64 / origins.len() as f64;
+        assert!((0.4..0.6).contains(&dup), "duplicate fraction {dup}");
     }
 }
