@@ -22,6 +22,7 @@ pub mod haplotype;
 pub mod output;
 pub mod quality;
 pub mod reads;
+pub mod sequencer;
 pub mod tumour;
 pub mod variants;
 pub mod vcf;

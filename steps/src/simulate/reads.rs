@@ -12,11 +12,8 @@ use rand_distr::{Distribution, Normal};
 
 use super::haplotype::Haplotype;
 use super::quality::ErrorModel;
+use super::sequencer::{complement, read_through, write_record, ADAPTER_1, ADAPTER_2};
 
-/// What read 1 sees after a short fragment: TruSeq adapter, index, P7, then the dark-cycle tail.
-const ADAPTER_1: &[u8] = b"AGATCGGAAGAGCACACGTCTGAACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG";
-/// What read 2 sees: the TruSeq read-2 adapter, then P5.
-const ADAPTER_2: &[u8] = b"AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGTAGATCTCGGTGGTCGCCGTATCATT";
 /// Random stream offset of read chunks (streams below it belong to the genome and variants).
 const READ_STREAM: u64 = 1 << 32;
 /// Shortest fragment drawn.
@@ -210,51 +207,6 @@ struct Scratch {
     seq1: Vec<u8>,
     seq2: Vec<u8>,
     qual: Vec<u8>,
-}
-
-/// The first `len` bases a sequencer reads from `strand`: the insert, then adapter, then `A`s.
-fn read_through(strand: &[u8], adapter: &[u8], len: usize, out: &mut Vec<u8>) {
-    out.clear();
-    out.extend(
-        strand
-            .iter()
-            .chain(adapter)
-            .copied()
-            .chain(std::iter::repeat(b'A'))
-            .take(len),
-    );
-}
-
-pub fn complement(b: u8) -> u8 {
-    match b {
-        b'A' => b'T',
-        b'C' => b'G',
-        b'G' => b'C',
-        b'T' => b'A',
-        _ => b'N',
-    }
-}
-
-fn write_record(
-    out: &mut Vec<u8>,
-    (prefix, n): (&str, u64),
-    mate: u8,
-    (identical, comment): (bool, &str),
-    (seq, qual): (&[u8], &[u8]),
-) {
-    out.push(b'@');
-    out.extend_from_slice(prefix.as_bytes());
-    out.push(b':');
-    out.extend_from_slice(n.to_string().as_bytes());
-    if !identical {
-        out.extend_from_slice(if mate == 1 { b"/1" } else { b"/2" });
-    }
-    out.extend_from_slice(comment.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(seq);
-    out.extend_from_slice(b"\n+\n");
-    out.extend(qual.iter().map(|&q| q + 33));
-    out.push(b'\n');
 }
 
 #[cfg(test)]
