@@ -108,7 +108,21 @@ impl<'a> Sampler<'a> {
     }
 
     /// A fragment: its haplotype, contig, start and length.
+    /// Fragments over 10% `N` (assembly gaps of a real reference) are drawn again, as no library
+    /// has them; after 100 tries the last one is kept.
     fn pick_fragment(&self, rng: &mut impl RngCore) -> Fragment {
+        let mut f = self.draw_fragment(rng);
+        for _ in 0..100 {
+            let seq = &self.haplotypes[f.hap].contigs[f.contig][f.start..f.start + f.len];
+            if seq.iter().filter(|&&b| b == b'N').count() * 10 <= seq.len() {
+                break;
+            }
+            f = self.draw_fragment(rng);
+        }
+        f
+    }
+
+    fn draw_fragment(&self, rng: &mut impl RngCore) -> Fragment {
         let x = rng.random::<f64>() * self.cumulative[self.cumulative.len() - 1];
         let t = self
             .cumulative
@@ -362,5 +376,23 @@ mod tests {
         let distinct: std::collections::HashSet<&String> = origins.iter().collect();
         let dup = 1.0 - distinct.len() as f64 / origins.len() as f64;
         assert!((0.4..0.6).contains(&dup), "duplicate fraction {dup}");
+    }
+
+    #[test]
+    fn assembly_gaps_give_no_reads() {
+        let genome = [
+            b"N".repeat(2000),
+            b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAG".repeat(10),
+        ]
+        .concat();
+        let haps = [hap(genome)];
+        let chunk = Sampler::new(&haps, &[1.0], config(0.0))
+            .unwrap()
+            .chunk(1, 0, 0, 50);
+        let mostly_n = records(&chunk.r1)
+            .iter()
+            .filter(|r| r[1].iter().filter(|&&b| b == b'N').count() > 12)
+            .count();
+        assert_eq!(mostly_n, 0);
     }
 }
