@@ -83,3 +83,31 @@ for th in (1, 2):
     w = times(f"cairn{th}")[0]
     print(f"{'':24} cairn: {pairs / w:,.0f} pairs/s wall")
 PY
+
+# Real reads: the NA12878 chr22 chunk (2x150 NovaSeq), when the shared data is present.
+DATA=${CAIRN_SHARED_DATA:-../shared/data}
+READS=$DATA/grch38-chr22/reads
+if [ -d "$READS" ] && [ "$have_fastp" = 1 ]; then
+  R1=$READS/NA12878_chr22_16570000_16610000_R1.fastq.gz R2=$READS/NA12878_chr22_16570000_16610000_R2.fastq.gz
+  "$CAIRN" step fastq-qc --r1 "$R1" --r2 "$R2" --out-dir "$WORK/real_cairn" --threads 1
+  mkdir -p "$WORK/real_fastp"
+  fastp -i "$R1" -I "$R2" -o "$WORK/real_fastp/1.fq.gz" -O "$WORK/real_fastp/2.fq.gz" -w 1 \
+    --cut_tail --cut_tail_window_size 4 --cut_tail_mean_quality 20 -l 30 -n 5 -Q -z 4 \
+    -j "$WORK/real_fastp/fastp.json" -h /dev/null 2>/dev/null
+  python3 - "$WORK" <<'PY'
+import json, sys
+work = sys.argv[1]
+c = json.load(open(f"{work}/real_cairn/qc.json"))
+f = json.load(open(f"{work}/real_fastp/fastp.json"))
+s = f["summary"]
+rows = [("reads kept", c["after"]["reads"], s["after_filtering"]["total_reads"]),
+        ("bases kept", c["after"]["bases"], s["after_filtering"]["total_bases"]),
+        ("adapter-trimmed reads", c["adapters"]["trimmed_reads"], f["adapter_cutting"]["adapter_trimmed_reads"]),
+        ("duplication rate", c["duplication_rate"], f["duplication"]["rate"])]
+print(f"\nreal NA12878 chr22 chunk ({c['before']['reads']} reads)")
+for name, a, b in rows:
+    print(f"{name:24} {a:>12} {round(b, 6):>12} {a / b if b else 0:>7.3f}")
+PY
+else
+  echo "real-data comparison skipped: $READS absent or fastp missing"
+fi

@@ -30,6 +30,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(call::CallKind));
     registry.register(Arc::new(merge::MergeKind));
     registry.register(Arc::new(simulate::SimulateKind));
+    registry.register(Arc::new(simulate::SimulateSomaticKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
     registry
@@ -49,7 +50,7 @@ pub enum StepCommand {
     /// Merge per-sample VCFs into one multi-sample VCF.
     Merge(merge::Args),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
-    Simulate(simulate::Args),
+    Simulate(Box<simulate::Args>),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
@@ -64,7 +65,7 @@ impl StepCommand {
             StepCommand::AlignIndex(args) => align::run_index(args),
             StepCommand::Call(args) => call::run(args),
             StepCommand::Merge(args) => merge::run(args),
-            StepCommand::Simulate(args) => simulate::run(args),
+            StepCommand::Simulate(args) => simulate::run(*args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
         }
