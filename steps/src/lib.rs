@@ -51,6 +51,8 @@ pub enum StepCommand {
     Merge(merge::Args),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
     Simulate(Box<simulate::Args>),
+    /// Simulate a tumour/normal pair: germline and somatic truth, normal and tumour reads.
+    SimulateSomatic(Box<simulate::Args>),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
@@ -66,8 +68,37 @@ impl StepCommand {
             StepCommand::Call(args) => call::run(args),
             StepCommand::Merge(args) => merge::run(args),
             StepCommand::Simulate(args) => simulate::run(*args),
+            StepCommand::SimulateSomatic(mut args) => {
+                args.tumour = true;
+                simulate::run(*args)
+            }
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        step: super::StepCommand,
+    }
+
+    /// The engine runs a built-in as `cairn step <kind name>`: every registered kind needs that
+    /// subcommand.
+    #[test]
+    fn every_registered_kind_has_a_step_subcommand() {
+        for name in super::registry().names() {
+            let err = Cli::try_parse_from(["step", name, "--help"]).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::DisplayHelp,
+                "no `cairn step {name}`: {err}"
+            );
         }
     }
 }
