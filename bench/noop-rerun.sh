@@ -61,7 +61,14 @@ SMK
 cd "$d"
 echo "first runs ($n samples x 3 steps, $cores cores)..."
 "$cairn" run wf.yaml -j "$cores" --progress quiet --work-dir store --outdir results 2> cairn-first.log
-"$smk" --cores "$cores" --quiet all > smk-first.log 2>&1
+# Snakemake's first run of thousands of jobs takes very long (see engine-overhead.sh); its outputs
+# are made by the same commands directly, in order, so that its rerun finds everything up to date.
+mkdir -p out
+for i in $(seq 1 "$n"); do cat "data/s$i.txt" > "out/s$i.a"; done
+for i in $(seq 1 "$n"); do cat "out/s$i.a" > "out/s$i.b"; done
+for i in $(seq 1 "$n"); do cat "out/s$i.b" > "out/s$i.c"; done
+"$smk" --cores "$cores" --dry-run --quiet all > smk-dry.log 2>&1
+grep -q "Nothing to be done" smk-dry.log || { echo "snakemake would run jobs:"; tail -5 smk-dry.log; exit 1; }
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
 best() { local b=999999 t; for _ in 1 2 3; do t=$(secs "$@"); b=$(echo "if ($t < $b) $t else $b" | bc -l); done; echo "$b"; }
 c=$(best "$cairn" run wf.yaml -j "$cores" --progress quiet --work-dir store --outdir results)
