@@ -55,7 +55,7 @@ timed index_cairn "$CAIRN" step align-index --reference "$REF" --out "$REF.mmi" 
 # Cairn: QC + align (sorted, duplicate-marked, indexed BAM + metrics).
 C=$WORK/cairn; rm -rf "$C"; mkdir -p "$C"
 if "$CAIRN" step fastq-qc --help >/dev/null 2>&1; then
-  timed cairn_qc "$CAIRN" step fastq-qc --r1 "$DATA/reads_1.fq.gz" --r2 "$DATA/reads_2.fq.gz" --out-dir "$C/qc"
+  timed cairn_qc "$CAIRN" step fastq-qc --r1 "$DATA/reads_1.fq.gz" --r2 "$DATA/reads_2.fq.gz" --out-dir "$C/qc" --threads "$THREADS"
   CR1=$C/qc/trimmed_1.fq.gz; CR2=$C/qc/trimmed_2.fq.gz
 else
   echo "note: cairn step fastq-qc is not available; Cairn aligns the raw reads" >&2

@@ -75,6 +75,9 @@ pub struct AlignArgs {
     /// Folder caching minimap2 indexes of FASTA references, by content digest.
     #[arg(long)]
     pub index_cache: Option<PathBuf>,
+    /// Seeds (minimizers) occurring more often than this in the reference are skipped.
+    #[arg(long, default_value_t = 200)]
+    pub max_seed_occurrence: u32,
     /// Memory for sorting, in MiB, before sorted runs spill to disk beside the output.
     #[arg(long, default_value_t = 768)]
     pub sort_memory_mib: usize,
@@ -193,7 +196,8 @@ fn load_reference(
     threads: usize,
 ) -> Result<(Mapper, Vec<(String, u64)>)> {
     let is_mmi = reference::is_mmi(&args.reference)?;
-    let mapper = reference::load_mapper(&args.reference, args.index_cache.as_deref(), threads)?;
+    let mut mapper = reference::load_mapper(&args.reference, args.index_cache.as_deref(), threads)?;
+    mapper.set_max_seed_occurrence(args.max_seed_occurrence);
     let contigs = mapper.contigs();
     let fasta = if is_mmi {
         reference::fasta_beside_mmi(&args.reference)
