@@ -3,29 +3,33 @@
 //! Because the aligner sees both mates together, the information that `samtools fixmate` +
 //! `samtools markdup` (or Picard) rebuild from a sorted BAM is at hand when a pair is mapped: each
 //! mapped read's unclipped 5' position and strand, and a quality score (the sum of base
-//! qualities of at least 15, as Picard). The aligner records one small [`PairEntry`] per pair with both ends mapped and
-//! one [`FragEntry`] per mapped primary read; [`DupSet::resolve`] sorts them by key and picks the
-//! duplicates, and the writer flags a record 0x400 when its read is in the set.
+//! qualities of at least 15, as Picard). The aligner records one small [`PairEntry`] per pair
+//! with both ends mapped and one [`FragEntry`] per mapped primary read; [`DupSet::resolve`] sorts
+//! them by key and picks the duplicates, and the writer flags a record 0x400 when its read is in
+//! the set.
 //!
 //! The rules follow Picard MarkDuplicates and samtools markdup:
 //! - pairs with the same two (reference, unclipped 5' position, strand) ends are duplicates of the
-//!   one with the highest score (ties: the earliest in the input);
+//!   one with the highest score (ties: the smallest read name, as samtools; then input order);
 //! - a read whose mate is unmapped (or a single-end read) is a duplicate when a pair has an end at
 //!   the same position and strand, or else when another such read there scores higher;
 //! - an unmapped mate is never marked; supplementary records follow their read.
 //!
-//! One run holds one read group, so the library is the same for every key. Memory: about 56 bytes
-//! per pair (the entries and one bit per read), which is the price of deciding before writing.
+//! One run holds one read group, so the library is the same for every key. Memory: about 90 bytes
+//! per pair plus its read name (the entries and one bit per read), the price of deciding before
+//! writing; it is not spilled to disk.
 
 /// One end of a read for duplicate keys: reference, unclipped 5' position, reverse strand.
 pub type EndKey = (i32, i64, bool);
 
 /// A pair with both ends mapped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairEntry {
     /// Both ends, the lower one first.
     pub ends: [EndKey; 2],
     pub score: u32,
+    /// Read name: among equal scores the smallest name stays, as in samtools markdup.
+    pub name: Box<[u8]>,
     pub pair: u64,
 }
 
@@ -40,9 +44,14 @@ pub struct FragEntry {
 }
 
 impl PairEntry {
-    pub fn new(a: EndKey, b: EndKey, score: u32, pair: u64) -> Self {
+    pub fn new(a: EndKey, b: EndKey, score: u32, name: &[u8], pair: u64) -> Self {
         let ends = if a <= b { [a, b] } else { [b, a] };
-        PairEntry { ends, score, pair }
+        PairEntry {
+            ends,
+            score,
+            name: name.into(),
+            pair,
+        }
     }
 }
 
@@ -66,6 +75,7 @@ impl DupSet {
             a.ends
                 .cmp(&b.ends)
                 .then(b.score.cmp(&a.score))
+                .then(a.name.cmp(&b.name))
                 .then(a.pair.cmp(&b.pair))
         });
         for group in pairs.chunk_by(|a, b| a.ends == b.ends) {
@@ -134,10 +144,10 @@ mod tests {
 
     #[test]
     fn same_ends_keep_the_best_pair() {
-        let a = PairEntry::new((0, 100, false), (0, 400, true), 500, 0);
-        let b = PairEntry::new((0, 400, true), (0, 100, false), 900, 1); // same ends, given the other way round
-        let c = PairEntry::new((0, 100, false), (0, 401, true), 100, 2); // other 3' mate end
-        let d = PairEntry::new((0, 100, true), (0, 400, true), 100, 3); // other strand
+        let a = PairEntry::new((0, 100, false), (0, 400, true), 500, b"p", 0);
+        let b = PairEntry::new((0, 400, true), (0, 100, false), 900, b"p", 1); // same ends, given the other way round
+        let c = PairEntry::new((0, 100, false), (0, 401, true), 100, b"p", 2); // other 3' mate end
+        let d = PairEntry::new((0, 100, true), (0, 400, true), 100, b"p", 3); // other strand
         let set = DupSet::resolve(vec![a, b, c, d], vec![]);
         assert!(
             set.contains(0) && set.contains(1),
@@ -148,11 +158,18 @@ mod tests {
     }
 
     #[test]
-    fn equal_scores_keep_the_first_pair() {
-        let a = PairEntry::new((0, 100, false), (0, 400, true), 500, 5);
-        let b = PairEntry::new((0, 100, false), (0, 400, true), 500, 2);
+    fn equal_scores_keep_the_smallest_name_then_the_first_pair() {
+        let a = PairEntry::new((0, 100, false), (0, 400, true), 500, b"p", 5);
+        let b = PairEntry::new((0, 100, false), (0, 400, true), 500, b"p", 2);
         let set = DupSet::resolve(vec![a, b], vec![]);
         assert!(set.contains(10) && set.contains(11) && !set.contains(4));
+        let a = PairEntry::new((0, 100, false), (0, 400, true), 500, b"a:2", 1);
+        let b = PairEntry::new((0, 100, false), (0, 400, true), 500, b"a:10", 2);
+        let set = DupSet::resolve(vec![a, b], vec![]);
+        assert!(
+            set.contains(2) && !set.contains(4),
+            "\"a:10\" sorts before \"a:2\""
+        );
     }
 
     #[test]

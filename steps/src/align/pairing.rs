@@ -135,7 +135,13 @@ pub fn build_fragment(
     if let (Some((r1, h1)), Some((r2, h2))) = (reads[0], reads[1]) {
         if let (Some(a), Some(b)) = (&h1.primary, &h2.primary) {
             let score = quality_score(&r1.qual) + quality_score(&r2.qual);
-            out.pair = Some(PairEntry::new(a.end_key(), b.end_key(), score, index));
+            out.pair = Some(PairEntry::new(
+                a.end_key(),
+                b.end_key(),
+                score,
+                &r1.name,
+                index,
+            ));
         }
     }
     out
@@ -384,7 +390,13 @@ mod tests {
         assert_eq!(r2.data[r2.l_qname as usize + 4], 0x12); // ACGTACGTAA: A, C
         assert_eq!(
             out.pair,
-            Some(PairEntry::new((0, 100, false), (0, 299, true), 600, 3))
+            Some(PairEntry::new(
+                (0, 100, false),
+                (0, 299, true),
+                600,
+                b"p",
+                3
+            ))
         );
     }
 
