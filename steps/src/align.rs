@@ -18,6 +18,7 @@ pub mod dedup;
 pub mod fastq;
 pub mod mapper;
 pub mod metrics;
+pub mod optical;
 pub mod pairing;
 pub mod pipeline;
 pub mod planner;
@@ -78,6 +79,10 @@ pub struct AlignArgs {
     /// Seeds (minimizers) occurring more often than this in the reference are skipped.
     #[arg(long, default_value_t = 200)]
     pub max_seed_occurrence: u32,
+    /// Also count duplicate pairs within this many pixels on one tile as optical duplicates
+    /// (tagged dt:Z:SQ; 100 for classic, 2500 for patterned flow cells); 0 turns it off.
+    #[arg(long, default_value_t = 0)]
+    pub optical_distance: u32,
     /// Memory for sorting, in MiB, before sorted runs spill to disk beside the output.
     #[arg(long, default_value_t = 768)]
     pub sort_memory_mib: usize,
@@ -182,6 +187,7 @@ pub fn run(args: AlignArgs) -> Result<()> {
     let opts = PairingOptions {
         read_group: rg.id.clone(),
         max_insert: mapper.max_insert(),
+        optical_distance: args.optical_distance,
     };
     let sorter = sort::Sorter::new(&temp_name(&paths.bam), args.sort_memory_mib.max(1) << 20);
     let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorter)?;

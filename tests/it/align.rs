@@ -341,9 +341,20 @@ fn shared_chr22_chunk_meets_the_bars_and_agrees_with_bwa() {
     let reference = d.join("reference/chr22_16570000_16610000.fa");
     let dir = tempfile::tempdir().unwrap();
     let bam = dir.path().join("NA12878.bam");
-    assert_ok(&align(&r1, &r2, &reference, &bam, &["--threads", "2"]));
+    assert_ok(&align(
+        &r1,
+        &r2,
+        &reference,
+        &bam,
+        &["--threads", "2", "--optical-distance", "2500"],
+    ));
     let m = metrics(&bam);
     assert_eq!(m["total_reads"], 9898);
+    let optical = m["optical_duplicate_reads"].as_u64().unwrap();
+    assert!(
+        optical > 0 && optical <= m["duplicate_reads"].as_u64().unwrap(),
+        "{m}"
+    );
     assert!(m["mapped_pct"].as_f64().unwrap() >= 98.0, "{m}");
     assert!(m["properly_paired_pct"].as_f64().unwrap() >= 95.0, "{m}");
     assert!(m["duplicate_reads"].as_u64().unwrap() > 0, "{m}");
@@ -390,7 +401,7 @@ fn shared_chr22_chunk_meets_the_bars_and_agrees_with_bwa() {
     let md = dir.path().join("md.bam");
     let script = format!(
         "samtools view -h {} | awk 'BEGIN {{ OFS = \"\\t\" }} /^@/ {{ print; next }} {{ $2 = and($2, compl(1024)); print }}' \
-         | samtools sort -n -u - | samtools fixmate -m -u - - | samtools sort -u - | samtools markdup - {} 2>/dev/null",
+         | samtools sort -n -u - | samtools fixmate -m -u - - | samtools sort -u - | samtools markdup -d 2500 - {} 2>/dev/null",
         bam.display(),
         md.display()
     );
@@ -410,6 +421,19 @@ fn shared_chr22_chunk_meets_the_bars_and_agrees_with_bwa() {
         ours.len()
     );
     assert!(agree as f64 >= 0.995 * ours.len() as f64);
+    let tagged = |path: &Path| {
+        let out = Command::new("samtools")
+            .arg("view")
+            .arg(path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .matches("dt:Z:SQ")
+            .count() as f64
+    };
+    let (ours_optical, peer_optical) = (tagged(&bam), tagged(&md));
+    eprintln!("optical duplicates: cairn {ours_optical}, samtools markdup -d 2500 {peer_optical}");
+    assert!((ours_optical - peer_optical).abs() <= 0.05 * peer_optical);
 
     let peer_ref = dir.path().join("ref.fa");
     std::fs::copy(&reference, &peer_ref).unwrap();

@@ -93,7 +93,11 @@ pub fn write_bam(
         if dups.contains(rec.read_index()) {
             rec.flag |= FLAG_DUPLICATE;
         }
-        metrics.add(&rec);
+        let optical = dups.optical.contains(rec.read_index());
+        if optical {
+            rec.data.extend_from_slice(b"dtZSQ\0");
+        }
+        metrics.add(&rec, optical);
         fill(&mut record, &rec);
         writer.write(&record).map_err(hts)?;
     }

@@ -13,11 +13,15 @@
 //!   one with the highest score (ties: the smallest read name, as samtools; then input order);
 //! - a read whose mate is unmapped (or a single-end read) is a duplicate when a pair has an end at
 //!   the same position and strand, or else when another such read there scores higher;
-//! - an unmapped mate is never marked; supplementary records follow their read.
+//! - an unmapped mate is never marked; supplementary records follow their read;
+//! - optionally, duplicate pairs whose clusters lie close on the flow cell are also counted as
+//!   optical duplicates (see [`super::optical`]).
 //!
 //! One run holds one read group, so the library is the same for every key. Memory: about 90 bytes
 //! per pair plus its read name (the entries and one bit per read), the price of deciding before
 //! writing; it is not spilled to disk.
+
+use super::optical;
 
 /// One end of a read for duplicate keys: reference, unclipped 5' position, reverse strand.
 pub type EndKey = (i32, i64, bool);
@@ -60,49 +64,14 @@ pub fn quality_score(qual: &[u8]) -> u32 {
     qual.iter().filter(|q| **q >= 15).map(|q| *q as u32).sum()
 }
 
-/// The set of reads (by `pair * 2 + end`) to flag as duplicates.
+/// A set of reads (by `pair * 2 + end`), one bit each.
 #[derive(Debug, Default)]
-pub struct DupSet {
+pub struct ReadBits {
     bits: Vec<u64>,
     count: u64,
 }
 
-impl DupSet {
-    /// Decide the duplicates among all entries of a run.
-    pub fn resolve(mut pairs: Vec<PairEntry>, mut frags: Vec<FragEntry>) -> Self {
-        let mut set = DupSet::default();
-        pairs.sort_unstable_by(|a, b| {
-            a.ends
-                .cmp(&b.ends)
-                .then(b.score.cmp(&a.score))
-                .then(a.name.cmp(&b.name))
-                .then(a.pair.cmp(&b.pair))
-        });
-        for group in pairs.chunk_by(|a, b| a.ends == b.ends) {
-            for dup in &group[1..] {
-                set.insert(dup.pair * 2);
-                set.insert(dup.pair * 2 + 1);
-            }
-        }
-        frags.sort_unstable_by(|a, b| {
-            a.end
-                .cmp(&b.end)
-                .then(b.score.cmp(&a.score))
-                .then(a.read.cmp(&b.read))
-        });
-        for group in frags.chunk_by(|a, b| a.end == b.end) {
-            let has_pair = group.iter().any(|f| f.paired);
-            let mut singles = group.iter().filter(|f| !f.paired);
-            if !has_pair {
-                singles.next(); // the best single read stays
-            }
-            for dup in singles {
-                set.insert(dup.read);
-            }
-        }
-        set
-    }
-
+impl ReadBits {
     fn insert(&mut self, read: u64) {
         let (word, bit) = ((read / 64) as usize, read % 64);
         if self.bits.len() <= word {
@@ -119,13 +88,81 @@ impl DupSet {
         self.bits.get(word).is_some_and(|w| w & (1 << bit) != 0)
     }
 
-    /// Reads flagged.
+    /// Reads in the set.
     pub fn len(&self) -> u64 {
         self.count
     }
 
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+}
+
+/// The reads to flag as duplicates, and among them the optical ones.
+#[derive(Debug, Default)]
+pub struct DupSet {
+    pub duplicates: ReadBits,
+    /// Duplicate pairs whose clusters sit within the optical distance of another pair of their
+    /// group on the same lane and tile (empty when optical detection is off).
+    pub optical: ReadBits,
+}
+
+impl DupSet {
+    /// Decide the duplicates among all entries of a run; `optical_distance` 0 turns optical
+    /// detection off.
+    pub fn resolve(
+        mut pairs: Vec<PairEntry>,
+        mut frags: Vec<FragEntry>,
+        optical_distance: u32,
+    ) -> Self {
+        let mut set = DupSet::default();
+        pairs.sort_unstable_by(|a, b| {
+            a.ends
+                .cmp(&b.ends)
+                .then(b.score.cmp(&a.score))
+                .then(a.name.cmp(&b.name))
+                .then(a.pair.cmp(&b.pair))
+        });
+        for group in pairs.chunk_by(|a, b| a.ends == b.ends) {
+            for (i, dup) in group.iter().enumerate().skip(1) {
+                set.duplicates.insert(dup.pair * 2);
+                set.duplicates.insert(dup.pair * 2 + 1);
+                if optical_distance > 0 && optical::is_optical(group, i, optical_distance) {
+                    set.optical.insert(dup.pair * 2);
+                    set.optical.insert(dup.pair * 2 + 1);
+                }
+            }
+        }
+        frags.sort_unstable_by(|a, b| {
+            a.end
+                .cmp(&b.end)
+                .then(b.score.cmp(&a.score))
+                .then(a.read.cmp(&b.read))
+        });
+        for group in frags.chunk_by(|a, b| a.end == b.end) {
+            let has_pair = group.iter().any(|f| f.paired);
+            let mut singles = group.iter().filter(|f| !f.paired);
+            if !has_pair {
+                singles.next(); // the best single read stays
+            }
+            for dup in singles {
+                set.duplicates.insert(dup.read);
+            }
+        }
+        set
+    }
+
+    pub fn contains(&self, read: u64) -> bool {
+        self.duplicates.contains(read)
+    }
+
+    /// Reads flagged.
+    pub fn len(&self) -> u64 {
+        self.duplicates.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.duplicates.is_empty()
     }
 }
 
@@ -148,7 +185,7 @@ mod tests {
         let b = PairEntry::new((0, 400, true), (0, 100, false), 900, b"p", 1); // same ends, given the other way round
         let c = PairEntry::new((0, 100, false), (0, 401, true), 100, b"p", 2); // other 3' mate end
         let d = PairEntry::new((0, 100, true), (0, 400, true), 100, b"p", 3); // other strand
-        let set = DupSet::resolve(vec![a, b, c, d], vec![]);
+        let set = DupSet::resolve(vec![a, b, c, d], vec![], 0);
         assert!(
             set.contains(0) && set.contains(1),
             "pair 0 scores lower than pair 1"
@@ -161,11 +198,11 @@ mod tests {
     fn equal_scores_keep_the_smallest_name_then_the_first_pair() {
         let a = PairEntry::new((0, 100, false), (0, 400, true), 500, b"p", 5);
         let b = PairEntry::new((0, 100, false), (0, 400, true), 500, b"p", 2);
-        let set = DupSet::resolve(vec![a, b], vec![]);
+        let set = DupSet::resolve(vec![a, b], vec![], 0);
         assert!(set.contains(10) && set.contains(11) && !set.contains(4));
         let a = PairEntry::new((0, 100, false), (0, 400, true), 500, b"a:2", 1);
         let b = PairEntry::new((0, 100, false), (0, 400, true), 500, b"a:10", 2);
-        let set = DupSet::resolve(vec![a, b], vec![]);
+        let set = DupSet::resolve(vec![a, b], vec![], 0);
         assert!(
             set.contains(2) && !set.contains(4),
             "\"a:10\" sorts before \"a:2\""
@@ -181,7 +218,7 @@ mod tests {
             frag((1, 50, true), false, 30, 11), // best single here
             frag((1, 50, false), false, 5, 13), // other strand: alone
         ];
-        let set = DupSet::resolve(vec![], frags);
+        let set = DupSet::resolve(vec![], frags, 0);
         assert!(set.contains(7) && set.contains(9));
         assert!(!set.contains(0) && !set.contains(11) && !set.contains(13));
     }

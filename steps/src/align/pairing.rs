@@ -85,6 +85,8 @@ pub struct PairingOptions {
     pub read_group: String,
     /// Largest fragment (TLEN) of a proper pair.
     pub max_insert: i64,
+    /// Pixel distance for optical duplicates (0: off).
+    pub optical_distance: u32,
 }
 
 /// The records and duplicate entries of one fragment (a pair or a single read).

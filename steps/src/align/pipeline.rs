@@ -64,7 +64,7 @@ pub fn align_all(
     reader.check_not_empty(fragments)?;
     Ok(Aligned {
         sorter,
-        dups: DupSet::resolve(pairs, frags),
+        dups: DupSet::resolve(pairs, frags, opts.optical_distance),
         fragments,
     })
 }

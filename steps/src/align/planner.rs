@@ -12,6 +12,7 @@ pub struct AlignParams {
     pub platform: Option<String>,
     pub sort_memory_mib: Option<u64>,
     pub max_seed_occurrence: Option<u32>,
+    pub optical_distance: Option<u32>,
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(
@@ -131,6 +132,9 @@ impl StepKind for AlignKind {
         }
         if let Some(v) = p.platform {
             push("--platform", v);
+        }
+        if let Some(v) = p.optical_distance {
+            push("--optical-distance", v.to_string());
         }
         if let Some(v) = p.max_seed_occurrence {
             push("--max-seed-occurrence", v.to_string());

@@ -44,6 +44,7 @@ fn opts() -> PairingOptions {
     PairingOptions {
         read_group: "rg1".to_string(),
         max_insert: 800,
+        optical_distance: 0,
     }
 }
 
