@@ -263,3 +263,25 @@ fn publish(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_names_follow_the_bam() {
+        let p = OutputPaths::new(Path::new("/t/s1.bam"), false).unwrap();
+        assert_eq!(p.index, Path::new("/t/s1.bam.bai"));
+        assert_eq!(p.metrics, Path::new("/t/s1.metrics.json"));
+        let p = OutputPaths::new(Path::new("s1.bam"), true).unwrap();
+        assert_eq!(p.index, Path::new("s1.bam.csi"));
+        assert!(OutputPaths::new(Path::new("/t/s1.sam"), false).is_err());
+        assert!(OutputPaths::new(Path::new("/t/.bam"), false).is_err());
+    }
+
+    #[test]
+    fn long_contigs_need_csi() {
+        assert!(!bam_out::needs_csi(&[("chr1".to_string(), 248_956_422)]));
+        assert!(bam_out::needs_csi(&[("big".to_string(), 1 << 29)]));
+    }
+}

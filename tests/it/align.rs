@@ -297,6 +297,33 @@ fn align_index_output_is_accepted_by_align() {
     let bam = dir.path().join("S1.bam");
     assert_ok(&align(&g.r1, &g.r2, &mmi, &bam, &[]));
     assert_eq!(metrics(&bam)["mapped_pct"], 100.0);
+
+    // A FASTA through --index-cache: the index is built once, then reused, with the same BAM.
+    let cache = dir.path().join("cache");
+    let cache_arg = cache.to_string_lossy().into_owned();
+    let mut bams = Vec::new();
+    for run in ["a", "b"] {
+        let bam = dir.path().join(format!("{run}.bam"));
+        assert_ok(&align(
+            &g.r1,
+            &g.r2,
+            &g.reference,
+            &bam,
+            &["--index-cache", &cache_arg],
+        ));
+        let cached: Vec<_> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(cached.len(), 1, "{cached:?}");
+        assert!(cached[0].to_string_lossy().ends_with(".sr.mmi"));
+        bams.push(std::fs::read(&bam).unwrap());
+    }
+    assert!(bams[0] == bams[1]);
+    assert!(
+        bams[0] == std::fs::read(dir.path().join("S1.bam")).unwrap(),
+        "the .mmi and the FASTA give other BAMs"
+    );
 }
 
 /// Primary records as (name, read1/2) -> (flag, contig, pos), via samtools.
