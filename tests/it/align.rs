@@ -424,6 +424,34 @@ fn shared_chr22_chunk_meets_the_bars_and_agrees_with_bwa() {
     );
     let ours = primary_positions(&bam);
 
+    // Flags, mate fields and TLEN as samtools fixmate would set them.
+    let fixed = dir.path().join("fixed.sam");
+    let script = format!(
+        "samtools sort -n -O sam -o {0}.n {1} && samtools fixmate -O sam {0}.n {0}",
+        fixed.display(),
+        bam.display()
+    );
+    assert!(Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .status()
+        .unwrap()
+        .success());
+    let columns = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('@'))
+            .map(|l| l.split('\t').take(9).collect::<Vec<_>>().join("\t"))
+            .collect()
+    };
+    let before = columns(&std::fs::read_to_string(format!("{}.n", fixed.display())).unwrap());
+    let after = columns(&std::fs::read_to_string(&fixed).unwrap());
+    let differ = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+    assert_eq!(
+        (before.len(), differ),
+        (after.len(), 0),
+        "samtools fixmate changed {differ} records"
+    );
+
     // samtools fixmate + markdup on our own alignments (duplicate flags cleared first).
     let md = dir.path().join("md.bam");
     let script = format!(

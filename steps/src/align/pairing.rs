@@ -231,7 +231,7 @@ impl ReadContext<'_> {
             Some(Some(mate)) => {
                 (rec.mtid, rec.mpos) = (mate.tid, mate.pos);
                 if !hit.supplementary {
-                    rec.tlen = template_length(hit, mate, self.end);
+                    rec.tlen = template_length(hit, mate);
                     if is_proper(hit, mate, self.opts.max_insert) {
                         rec.flag |= FLAG_PROPER;
                     }
@@ -290,19 +290,15 @@ pub fn complement(b: u8) -> u8 {
     }
 }
 
-/// SAM TLEN: leftmost to rightmost mapped base of the pair, positive for the leftmost read
-/// (read 1 when both start together), 0 across references.
-pub fn template_length(hit: &Hit, mate: &Hit, end: usize) -> i64 {
+/// SAM TLEN as `samtools fixmate` and bwa set it: from this read's 5' end to its mate's 5' end
+/// (a forward read's start, a reverse read's end), so the forward read of a facing pair is
+/// positive; 0 across references.
+pub fn template_length(hit: &Hit, mate: &Hit) -> i64 {
     if hit.tid != mate.tid {
         return 0;
     }
-    let span = hit.end.max(mate.end) - hit.pos.min(mate.pos);
-    let leftmost = hit.pos < mate.pos || (hit.pos == mate.pos && end == 0);
-    if leftmost {
-        span
-    } else {
-        -span
-    }
+    let five_prime = |h: &Hit| if h.reverse { h.end } else { h.pos };
+    five_prime(mate) - five_prime(hit)
 }
 
 /// A proper pair: same reference, facing each other (forward mate not past the reverse mate's

@@ -102,7 +102,23 @@ fn pairs_that_do_not_face_each_other_or_are_too_far_are_not_proper() {
     let mut other = hit(150, true, 0);
     other.tid = 1;
     assert!(!is_proper(&hit(100, false, 0), &other, 800));
-    assert_eq!(template_length(&hit(100, false, 0), &other, 0), 0);
+    assert_eq!(template_length(&hit(100, false, 0), &other), 0);
+}
+
+#[test]
+fn template_length_runs_between_five_prime_ends() {
+    // Facing mates that start together: the forward one is positive (samtools fixmate).
+    let (fwd, rev) = (hit(100, false, 0), hit(100, true, 0));
+    assert_eq!(
+        (template_length(&fwd, &rev), template_length(&rev, &fwd)),
+        (10, -10)
+    );
+    // A reverse mate starting 1 base before the forward read (dovetail): 5' to 5'.
+    let (fwd, rev) = (hit(101, false, 0), hit(100, true, 0));
+    assert_eq!(
+        (template_length(&fwd, &rev), template_length(&rev, &fwd)),
+        (9, -9)
+    );
 }
 
 #[test]
