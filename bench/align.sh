@@ -9,6 +9,8 @@
 # Without READS_DIR the reads come from `cairn step simulate --size 2000000 --coverage 30 --seed 1`
 # (2x150, ~200k pairs). Index building (bwa index, cairn step align-index) is timed separately and
 # left out of the ratio: both sides build an index once per reference.
+# On a machine shared with other jobs, wall time follows how many runnable threads each side has
+# (the classic chain runs 3-4 processes at once); the CPU-time ratio is the steadier comparison.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
