@@ -55,7 +55,7 @@ pub struct AlignArgs {
     /// Sample name (the read group's SM).
     #[arg(long)]
     pub sample: String,
-    /// Output BAM; OUT.bai and OUT-without-.bam.metrics.json are written beside it.
+    /// Output BAM (NAME.bam); NAME.bam.bai and NAME.metrics.json are written beside it.
     #[arg(long)]
     pub out: PathBuf,
     /// Mapping and compression threads.
@@ -167,14 +167,6 @@ pub fn run(args: AlignArgs) -> Result<()> {
         )));
     }
     OutputPaths::new(&args.out, false)?;
-    let r1 = FastqReader::open(&args.r1)?;
-    let r2 = args.r2.as_deref().map(FastqReader::open).transpose()?;
-    let (mapper, contigs) = load_reference(&args, &out_dir, threads)?;
-    let paths = OutputPaths::new(&args.out, bam_out::needs_csi(&contigs))?;
-    let territory = match &args.targets {
-        Some(bed) => Territory::from_bed(bed, &contigs)?,
-        None => Territory::whole(&contigs),
-    };
     let rg = ReadGroup {
         id: args
             .read_group_id
@@ -183,6 +175,15 @@ pub fn run(args: AlignArgs) -> Result<()> {
         sample: args.sample.clone(),
         library: args.library.clone().unwrap_or_else(|| args.sample.clone()),
         platform: args.platform.clone(),
+    };
+    check_read_group(&rg)?;
+    let r1 = FastqReader::open(&args.r1)?;
+    let r2 = args.r2.as_deref().map(FastqReader::open).transpose()?;
+    let (mapper, contigs) = load_reference(&args, &out_dir, threads)?;
+    let paths = OutputPaths::new(&args.out, bam_out::needs_csi(&contigs))?;
+    let territory = match &args.targets {
+        Some(bed) => Territory::from_bed(bed, &contigs)?,
+        None => Territory::whole(&contigs),
     };
     let opts = PairingOptions {
         read_group: rg.id.clone(),
@@ -193,6 +194,24 @@ pub fn run(args: AlignArgs) -> Result<()> {
     let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorter)?;
     drop(mapper);
     publish(&paths, &contigs, &rg, aligned, territory, threads)
+}
+
+/// Read-group fields go into the header and every record: no tabs, line breaks or empties.
+fn check_read_group(rg: &ReadGroup) -> Result<()> {
+    let fields = [
+        ("read group id", &rg.id),
+        ("sample", &rg.sample),
+        ("library", &rg.library),
+        ("platform", &rg.platform),
+    ];
+    for (name, value) in fields {
+        if value.is_empty() || value.contains(['\t', '\n', '\r']) {
+            return Err(StepError::input(format!(
+                "the {name} {value:?} must be non-empty and hold no tabs or line breaks"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Load the aligner and the contig list, checked against the reference's `.fai`.
@@ -277,6 +296,19 @@ mod tests {
         assert_eq!(p.index, Path::new("s1.bam.csi"));
         assert!(OutputPaths::new(Path::new("/t/s1.sam"), false).is_err());
         assert!(OutputPaths::new(Path::new("/t/.bam"), false).is_err());
+    }
+
+    #[test]
+    fn read_group_fields_must_fit_a_header() {
+        let rg = |sample: &str| ReadGroup {
+            id: "rg".into(),
+            sample: sample.into(),
+            library: "lb".into(),
+            platform: "ILLUMINA".into(),
+        };
+        assert!(check_read_group(&rg("NA12878")).is_ok());
+        assert!(check_read_group(&rg("a\tb")).is_err());
+        assert!(check_read_group(&rg("")).is_err());
     }
 
     #[test]
