@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StepError};
 use bam_out::ReadGroup;
+use dedup::DupEntries;
 use fastq::{FastqReader, PairReader};
 use mapper::Mapper;
 use pairing::PairingOptions;
@@ -83,7 +84,8 @@ pub struct AlignArgs {
     /// (tagged dt:Z:SQ; 100 for classic, 2500 for patterned flow cells); 0 turns it off.
     #[arg(long, default_value_t = 0)]
     pub optical_distance: u32,
-    /// Memory for sorting, in MiB, before sorted runs spill to disk beside the output.
+    /// Memory for sorting records, in MiB, before sorted runs spill to disk beside the output
+    /// (duplicate-marking keys get a quarter of it more).
     #[arg(long, default_value_t = 768)]
     pub sort_memory_mib: usize,
 }
@@ -190,8 +192,13 @@ pub fn run(args: AlignArgs) -> Result<()> {
         max_insert: mapper.max_insert(),
         optical_distance: args.optical_distance,
     };
-    let sorter = sort::Sorter::new(&temp_name(&paths.bam), args.sort_memory_mib.max(1) << 20);
-    let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorter)?;
+    let budget = args.sort_memory_mib.max(1) << 20;
+    let prefix = temp_name(&paths.bam);
+    let sorters = (
+        sort::Sorter::new(&prefix, budget),
+        DupEntries::new(&prefix, budget / 4),
+    );
+    let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorters)?;
     drop(mapper);
     publish(&paths, &contigs, &rg, aligned, territory, threads)
 }

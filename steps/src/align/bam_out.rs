@@ -73,7 +73,7 @@ pub fn header(contigs: &[(String, u64)], rg: &ReadGroup) -> Header {
 pub fn write_bam(
     path: &Path,
     header: &Header,
-    merge: &mut Merge,
+    merge: &mut Merge<AlnRecord>,
     dups: &DupSet,
     metrics: &mut Metrics,
     threads: usize,
@@ -89,7 +89,7 @@ pub fn write_bam(
         writer.set_threads(threads).map_err(hts)?;
     }
     let mut record = Record::new();
-    while let Some(mut rec) = merge.next_record()? {
+    while let Some(mut rec) = merge.next_item()? {
         if dups.contains(rec.read_index()) {
             rec.flag |= FLAG_DUPLICATE;
         }

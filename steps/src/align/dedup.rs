@@ -17,9 +17,13 @@
 //! - optionally, duplicate pairs whose clusters lie close on the flow cell are also counted as
 //!   optical duplicates (see [`super::optical`]).
 //!
-//! One run holds one read group, so the library is the same for every key. Memory: about 90 bytes
-//! per pair plus its read name (the entries and one bit per read), the price of deciding before
-//! writing; it is not spilled to disk.
+//! One run holds one read group, so the library is the same for every key. The entries go through
+//! the same bounded-memory external sort as the records ([`DupEntries`]); what stays in memory is
+//! one bit per read.
+
+mod entries;
+
+pub use entries::DupEntries;
 
 use super::optical;
 
@@ -48,6 +52,15 @@ pub struct FragEntry {
 }
 
 impl PairEntry {
+    /// Key order, best first within a key: higher score, then smaller name, then input order.
+    pub fn order(&self, other: &Self) -> std::cmp::Ordering {
+        self.ends
+            .cmp(&other.ends)
+            .then(other.score.cmp(&self.score))
+            .then(self.name.cmp(&other.name))
+            .then(self.pair.cmp(&other.pair))
+    }
+
     pub fn new(a: EndKey, b: EndKey, score: u32, name: &[u8], pair: u64) -> Self {
         let ends = if a <= b { [a, b] } else { [b, a] };
         PairEntry {
@@ -56,6 +69,16 @@ impl PairEntry {
             name: name.into(),
             pair,
         }
+    }
+}
+
+impl FragEntry {
+    /// Key order, best first within a key: higher score, then input order.
+    pub fn order(&self, other: &Self) -> std::cmp::Ordering {
+        self.end
+            .cmp(&other.end)
+            .then(other.score.cmp(&self.score))
+            .then(self.read.cmp(&other.read))
     }
 }
 
@@ -108,48 +131,48 @@ pub struct DupSet {
 }
 
 impl DupSet {
-    /// Decide the duplicates among all entries of a run; `optical_distance` 0 turns optical
-    /// detection off.
+    /// Decide the duplicates among entries held in memory (see [`DupEntries`] for the streaming
+    /// form); `optical_distance` 0 turns optical detection off.
     pub fn resolve(
         mut pairs: Vec<PairEntry>,
         mut frags: Vec<FragEntry>,
         optical_distance: u32,
     ) -> Self {
         let mut set = DupSet::default();
-        pairs.sort_unstable_by(|a, b| {
-            a.ends
-                .cmp(&b.ends)
-                .then(b.score.cmp(&a.score))
-                .then(a.name.cmp(&b.name))
-                .then(a.pair.cmp(&b.pair))
-        });
+        pairs.sort_unstable_by(PairEntry::order);
         for group in pairs.chunk_by(|a, b| a.ends == b.ends) {
-            for (i, dup) in group.iter().enumerate().skip(1) {
-                set.duplicates.insert(dup.pair * 2);
-                set.duplicates.insert(dup.pair * 2 + 1);
-                if optical_distance > 0 && optical::is_optical(group, i, optical_distance) {
-                    set.optical.insert(dup.pair * 2);
-                    set.optical.insert(dup.pair * 2 + 1);
-                }
-            }
+            set.mark_pairs(group, optical_distance);
         }
-        frags.sort_unstable_by(|a, b| {
-            a.end
-                .cmp(&b.end)
-                .then(b.score.cmp(&a.score))
-                .then(a.read.cmp(&b.read))
-        });
+        frags.sort_unstable_by(FragEntry::order);
         for group in frags.chunk_by(|a, b| a.end == b.end) {
-            let has_pair = group.iter().any(|f| f.paired);
-            let mut singles = group.iter().filter(|f| !f.paired);
-            if !has_pair {
-                singles.next(); // the best single read stays
-            }
-            for dup in singles {
-                set.duplicates.insert(dup.read);
-            }
+            set.mark_frags(group);
         }
         set
+    }
+
+    /// One group of pairs with the same ends, best first: all but the first are duplicates.
+    fn mark_pairs(&mut self, group: &[PairEntry], optical_distance: u32) {
+        for (i, dup) in group.iter().enumerate().skip(1) {
+            self.duplicates.insert(dup.pair * 2);
+            self.duplicates.insert(dup.pair * 2 + 1);
+            if optical_distance > 0 && optical::is_optical(group, i, optical_distance) {
+                self.optical.insert(dup.pair * 2);
+                self.optical.insert(dup.pair * 2 + 1);
+            }
+        }
+    }
+
+    /// One group of reads with the same 5' end, best first: reads whose mate is not mapped are
+    /// duplicates when a pair ends here, else all but the best of them are.
+    fn mark_frags(&mut self, group: &[FragEntry]) {
+        let has_pair = group.iter().any(|f| f.paired);
+        let mut singles = group.iter().filter(|f| !f.paired);
+        if !has_pair {
+            singles.next(); // the best single read stays
+        }
+        for dup in singles {
+            self.duplicates.insert(dup.read);
+        }
     }
 
     pub fn contains(&self, read: u64) -> bool {
