@@ -4,7 +4,7 @@
 //! `samtools markdup` (or Picard) rebuild from a sorted BAM is at hand when a pair is mapped: each
 //! mapped read's unclipped 5' position and strand, and a quality score (the sum of base
 //! qualities of at least 15, as Picard). The aligner records one small [`PairEntry`] per pair
-//! with both ends mapped and one [`FragEntry`] per mapped primary read; [`DupSet::resolve`] sorts
+//! with both ends mapped and one [`FragEntry`] per mapped primary read; [`DupEntries::resolve`] sorts
 //! them by key and picks the duplicates, and the writer flags a record 0x400 when its read is in
 //! the set.
 //!
