@@ -2,10 +2,12 @@
 //!
 //! The first step of every pipeline: reads come out of the sequencer with adapter read-through on
 //! short inserts, falling quality at their 3' ends and the odd `N`. This step cuts adapters (found
-//! from the mate overlap, or by the common Illumina adapter sequences), trims low-quality and `N`
-//! tails, drops reads that end up too short (a pair goes as a whole, so the two files stay in step)
-//! and writes `qc.json` with the counts a report needs. Bad input stops the run with the file and
-//! record number, and nothing is published.
+//! from the mate overlap, or by the common Illumina adapter sequences), trims poly-G tails of
+//! two-colour instruments, low-quality and `N` tails, drops reads that end up too short (a pair
+//! goes as a whole, so the two files stay in step) and writes `qc.json` with the counts a report
+//! needs. Bad input stops the run with the file and record number, and nothing is published.
+//! Chunks of reads are trimmed and compressed on worker threads and written in input order, so
+//! the output bytes do not depend on the thread count.
 //!
 //! Outputs, always three files: `trimmed_1.fq.gz`, `trimmed_2.fq.gz` and `qc.json`. For single-end
 //! input `trimmed_2.fq.gz` is a valid, empty gzip file and `qc.json` says `"paired": false`, so a
@@ -60,9 +62,21 @@ pub struct Args {
     /// Do not trim adapters.
     #[arg(long)]
     pub no_adapter_trim: bool,
+    /// Trim 3' poly-G runs: `auto` does so for two-colour instruments (NovaSeq, NextSeq, iSeq,
+    /// MiniSeq), recognised from the first read name.
+    #[arg(long, value_enum, default_value_t = PolyG::Auto)]
+    pub poly_g: PolyG,
     /// Worker threads (0: one per core); the output does not depend on it.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+}
+
+/// When to trim poly-G tails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolyG {
+    Auto,
+    On,
+    Off,
 }
 
 impl Args {
@@ -79,15 +93,24 @@ impl Args {
         Ok(())
     }
 
-    fn trim_config(&self) -> TrimConfig {
-        TrimConfig {
+    /// The trimming settings; `auto` poly-G trimming is decided from the first read of `--r1`.
+    fn trim_config(&self) -> Result<TrimConfig> {
+        let poly_g = match self.poly_g {
+            PolyG::On => true,
+            PolyG::Off => false,
+            PolyG::Auto => Reader::open(&self.r1)?
+                .next_record()?
+                .is_some_and(|r| trim::two_colour_instrument(&r.head)),
+        };
+        Ok(TrimConfig {
             quality_cutoff: self.quality_cutoff,
             min_length: self.min_length,
             max_n: self.max_n,
             adapters: !self.no_adapter_trim,
             overlap: OverlapRule::default(),
             min_adapter_tail: 5,
-        }
+            poly_g,
+        })
     }
 }
 
@@ -99,6 +122,7 @@ struct Settings {
     max_n: usize,
     adapter_trimming: bool,
     adapters: Vec<String>,
+    poly_g_trimming: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -120,7 +144,7 @@ pub fn run(args: Args) -> Result<()> {
     let out2 = staged.file(&args.out_dir.join(TRIMMED_2));
     let json = staged.file(&args.out_dir.join(QC_JSON));
     let paired = r2.is_some();
-    let cfg = args.trim_config();
+    let cfg = args.trim_config()?;
     let metrics = pipeline::run(&pool, r1, r2, &cfg, (&out1, &out2))?;
     let doc = QcJson {
         settings: Settings {
@@ -132,6 +156,7 @@ pub fn run(args: Args) -> Result<()> {
                 .iter()
                 .map(|a| String::from_utf8_lossy(a).into_owned())
                 .collect(),
+            poly_g_trimming: cfg.poly_g,
         },
         metrics: metrics.report(paired),
     };

@@ -23,6 +23,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(align::AlignKind));
     registry.register(Arc::new(align::AlignIndexKind));
     registry.register(Arc::new(simulate::SimulateKind));
+    registry.register(Arc::new(simulate::SimulateSomaticKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry
 }
@@ -35,7 +36,7 @@ pub enum StepCommand {
     /// Build the minimap2 index of a reference for `align`.
     AlignIndex(align::AlignIndexArgs),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
-    Simulate(simulate::Args),
+    Simulate(Box<simulate::Args>),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
 }
@@ -45,7 +46,7 @@ impl StepCommand {
         match self {
             StepCommand::Align(args) => align::run(args),
             StepCommand::AlignIndex(args) => align::run_index(args),
-            StepCommand::Simulate(args) => simulate::run(args),
+            StepCommand::Simulate(args) => simulate::run(*args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
         }
     }

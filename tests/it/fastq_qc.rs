@@ -173,3 +173,47 @@ fn bad_input_names_file_and_record_and_publishes_nothing() {
         );
     }
 }
+
+/// `../shared/data` (or `$CAIRN_SHARED_DATA`), when present.
+fn shared_data() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("CAIRN_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn real_novaseq_pairs_stay_in_step() {
+    let Some(data) = shared_data() else {
+        eprintln!("skipping real_novaseq_pairs_stay_in_step: ../shared/data is absent (set CAIRN_SHARED_DATA)");
+        return;
+    };
+    let reads = data.join("grch38-chr22/reads");
+    let r1 = reads.join("NA12878_chr22_16570000_16610000_R1.fastq.gz");
+    let r2 = reads.join("NA12878_chr22_16570000_16610000_R2.fastq.gz");
+    let dir = tempfile::tempdir().unwrap();
+    let run = qc(&r1, Some(&r2), dir.path(), "2");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("qc.json")).unwrap()).unwrap();
+    assert_eq!(json["filtering"]["input"], 4949);
+    let kept = json["filtering"]["kept"].as_u64().unwrap();
+    assert!(kept >= 4900, "kept {kept} of 4949 good NovaSeq pairs");
+    let (t1, t2) = (
+        gz_lines(&dir.path().join("trimmed_1.fq.gz")),
+        gz_lines(&dir.path().join("trimmed_2.fq.gz")),
+    );
+    assert_eq!(t1.len() as u64, 4 * kept);
+    let name = |l: &String| l.split_whitespace().next().unwrap().to_string();
+    assert!(
+        t1.iter()
+            .step_by(4)
+            .map(name)
+            .eq(t2.iter().step_by(4).map(name)),
+        "mates out of order"
+    );
+}

@@ -80,6 +80,7 @@ pub struct Metrics {
     /// Bases removed as adapter, and by quality and N trimming after the adapter cut.
     pub adapter_bases: u64,
     pub quality_trimmed_bases: u64,
+    pub poly_g_trimmed_reads: u64,
     /// Sampled hashes of whole reads (pairs), for the duplication estimate.
     pub dup_keys: Vec<u64>,
 }
@@ -140,6 +141,7 @@ impl Metrics {
         self.adapter_by_sequence += o.adapter_by_sequence;
         self.adapter_bases += o.adapter_bases;
         self.quality_trimmed_bases += o.quality_trimmed_bases;
+        self.poly_g_trimmed_reads += o.poly_g_trimmed_reads;
         self.dup_keys.extend(o.dup_keys);
     }
 
@@ -188,6 +190,7 @@ impl Metrics {
                 trimmed_bases: self.adapter_bases,
             },
             quality_trimmed_bases: self.quality_trimmed_bases,
+            poly_g_trimmed_reads: self.poly_g_trimmed_reads,
             duplication_rate: self.duplication_rate(),
             length_histogram: self
                 .length_histogram
@@ -234,7 +237,9 @@ pub struct Report {
     pub after: Summary,
     pub filtering: Filtering,
     pub adapters: Adapters,
+    /// Bases cut after the adapter: poly-G, quality and `N` trimming.
     pub quality_trimmed_bases: u64,
+    pub poly_g_trimmed_reads: u64,
     pub duplication_rate: f64,
     /// `[length, reads]` for every length present after trimming.
     pub length_histogram: Vec<[u64; 2]>,

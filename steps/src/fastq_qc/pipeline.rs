@@ -146,11 +146,14 @@ fn process(chunk: &Chunk, cfg: &TrimConfig) -> Done {
 }
 
 fn count_trim(m: &mut Metrics, rec: &Record, t: &Trimmed) {
-    match t.adapter {
+    // A read counts as adapter-trimmed only if the cut removed bases (an overlap can place the
+    // insert end exactly at the end of a pre-trimmed read).
+    match t.adapter.filter(|_| t.adapter_cut < rec.seq.len()) {
         Some(AdapterFound::Overlap) => m.adapter_by_overlap += 1,
         Some(AdapterFound::Sequence) => m.adapter_by_sequence += 1,
         None => {}
     }
+    m.poly_g_trimmed_reads += u64::from(t.poly_g);
     m.adapter_bases += (rec.seq.len() - t.adapter_cut) as u64;
     m.quality_trimmed_bases += (t.adapter_cut - t.kept_len()) as u64;
 }

@@ -11,6 +11,8 @@ pub struct Params {
     pub min_length: Option<usize>,
     pub max_n: Option<usize>,
     pub adapter_trimming: Option<bool>,
+    /// `auto`, `on` or `off`.
+    pub poly_g: Option<String>,
 }
 
 impl Params {
@@ -19,6 +21,12 @@ impl Params {
             .map_err(|e| format!("fastq-qc params: {e}"))?;
         if p.quality_cutoff.is_some_and(|q| q > 60) {
             return Err("fastq-qc params: quality_cutoff must be 0..=60".into());
+        }
+        if p.poly_g
+            .as_deref()
+            .is_some_and(|v| !matches!(v, "auto" | "on" | "off"))
+        {
+            return Err("fastq-qc params: poly_g must be auto, on or off".into());
         }
         if p.min_length == Some(0) {
             return Err("fastq-qc params: min_length must be at least 1".into());
@@ -112,6 +120,9 @@ impl StepKind for FastqQcKind {
             if let Some(v) = value {
                 args.extend([flag.to_string(), v.to_string()]);
             }
+        }
+        if let Some(mode) = &p.poly_g {
+            args.extend(["--poly-g".to_string(), mode.clone()]);
         }
         if p.adapter_trimming == Some(false) {
             args.push("--no-adapter-trim".into());

@@ -23,6 +23,8 @@ pub struct TrimConfig {
     pub overlap: OverlapRule,
     /// Shortest adapter prefix accepted at the very end of a read.
     pub min_adapter_tail: usize,
+    /// Trim 3' poly-G runs (the "no signal" call of two-colour instruments).
+    pub poly_g: bool,
 }
 
 impl Default for TrimConfig {
@@ -34,6 +36,7 @@ impl Default for TrimConfig {
             adapters: true,
             overlap: OverlapRule::default(),
             min_adapter_tail: 5,
+            poly_g: false,
         }
     }
 }
@@ -51,8 +54,10 @@ pub struct Trimmed {
     pub start: usize,
     pub end: usize,
     pub adapter: Option<AdapterFound>,
-    /// Read length after the adapter cut, before quality and `N` trimming.
+    /// Read length after the adapter cut, before poly-G, quality and `N` trimming.
     pub adapter_cut: usize,
+    /// A poly-G tail was cut.
+    pub poly_g: bool,
     pub too_short: bool,
     pub too_many_n: bool,
 }
@@ -90,7 +95,11 @@ pub fn trim_read(
     cfg: &TrimConfig,
 ) -> Trimmed {
     let adapter_cut = adapter.map_or(rec.seq.len(), |(at, _)| at.min(rec.seq.len()));
-    let mut end = adapter_cut;
+    let poly_g = cfg
+        .poly_g
+        .then(|| poly_g_start(&rec.seq[..adapter_cut]))
+        .flatten();
+    let mut end = poly_g.unwrap_or(adapter_cut);
     if cfg.quality_cutoff > 0 {
         end = end.min(quality_end(&rec.qual[..end], cfg.quality_cutoff));
     }
@@ -107,9 +116,38 @@ pub fn trim_read(
         end,
         adapter: adapter.map(|(_, how)| how),
         adapter_cut,
+        poly_g: poly_g.is_some(),
         too_short: end - start < cfg.min_length,
         too_many_n: n > cfg.max_n,
     }
+}
+
+/// Where a 3' poly-G run of at least 10 bases starts (fastp's rule: one mismatch per 8 bases, at
+/// most 5); `None` when there is none.
+pub fn poly_g_start(seq: &[u8]) -> Option<usize> {
+    const MIN_LEN: usize = 10;
+    let (mut mismatches, mut first_g, mut i) = (0, seq.len(), 0);
+    while i < seq.len() {
+        let at = seq.len() - 1 - i;
+        if seq[at] == b'G' {
+            first_g = at;
+        } else {
+            mismatches += 1;
+        }
+        if mismatches > 5 || (mismatches > (i + 1) / 8 && i + 1 >= MIN_LEN) {
+            break;
+        }
+        i += 1;
+    }
+    (i >= MIN_LEN).then_some(first_g)
+}
+
+/// Whether a read header comes from a two-colour Illumina instrument (NovaSeq, NextSeq, iSeq,
+/// MiniSeq), where a dark cycle reads as G: the instrument id starts the read name.
+pub fn two_colour_instrument(head: &[u8]) -> bool {
+    [&b"A0"[..], b"LH", b"NB", b"NS", b"VH", b"FS", b"MN"]
+        .iter()
+        .any(|p| head.starts_with(p))
 }
 
 /// Where a known adapter starts in a read; a match cut off by the read end needs `min_tail` bases.
@@ -281,5 +319,45 @@ mod tests {
         let (t1, _) = trim_pair(&rec(&a, &q(&a)), &rec(&b, &q(&b)), &cfg, &mut Vec::new());
         assert_eq!((t1.end, t1.adapter), (a.len(), None));
         assert_eq!(trim_single(&rec(&a, &q(&a)), &cfg).end, a.len() - 6);
+    }
+
+    #[test]
+    fn poly_g_tails_are_cut_on_request() {
+        assert_eq!(poly_g_start(b"ACGTACGTAAGGGGGGGGGGGGG"), Some(10));
+        assert_eq!(
+            poly_g_start(b"ACGTACGTAAGGGGGCGGGGGGG"),
+            Some(10),
+            "one mismatch in 13"
+        );
+        assert_eq!(
+            poly_g_start(b"ACGTACGTAAGGGGGGG"),
+            None,
+            "7 Gs are not enough"
+        );
+        assert_eq!(poly_g_start(b"GGGGGGGGGGGG"), Some(0));
+        let r = rec(b"ACGTACGTACGTACGTACGTGGGGGGGGGGGG", &[b'I'; 32]);
+        let on = TrimConfig {
+            min_length: 5,
+            poly_g: true,
+            ..TrimConfig::default()
+        };
+        let t = trim_single(&r, &on);
+        // As in fastp, the run absorbs one mismatch: the T before it and the G before that go too.
+        assert_eq!((t.end, t.poly_g), (18, true));
+        assert_eq!(
+            trim_single(
+                &r,
+                &TrimConfig {
+                    poly_g: false,
+                    ..on
+                }
+            )
+            .end,
+            32
+        );
+        assert!(two_colour_instrument(
+            b"A00296:43:HCLHLDSXX:2:1166:4092:13088"
+        ));
+        assert!(!two_colour_instrument(b"sim:1/1") && !two_colour_instrument(b"HWI-ST1234:8:1101"));
     }
 }

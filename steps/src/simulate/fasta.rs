@@ -46,17 +46,23 @@ pub fn write(path: &Path, index: &Path, contigs: &[Contig]) -> Result<()> {
 /// Read a FASTA file (plain or gzipped). Names are the first word of each header; bases are
 /// upper-cased; anything but A, C, G, T becomes `N`.
 pub fn read(path: &Path) -> Result<Vec<Contig>> {
+    parse(open_text(path)?, path)
+}
+
+/// A buffered reader of `path`, decompressing it if it starts with the gzip magic bytes (plain
+/// gzip or BGZF, any number of members).
+pub fn open_text(path: &Path) -> Result<Box<dyn BufRead>> {
     let err = |e| StepError::io("read", path, e);
-    let mut file = File::open(path).map_err(err)?;
     let mut magic = [0u8; 2];
-    let n = file.read(&mut magic).map_err(err)?;
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(err)?;
     let file = File::open(path).map_err(err)?;
-    let reader: Box<dyn BufRead> = if n == 2 && magic == [0x1f, 0x8b] {
+    Ok(if n == 2 && magic == [0x1f, 0x8b] {
         Box::new(BufReader::new(MultiGzDecoder::new(file)))
     } else {
         Box::new(BufReader::new(file))
-    };
-    parse(reader, path)
+    })
 }
 
 fn parse(reader: impl BufRead, path: &Path) -> Result<Vec<Contig>> {

@@ -2,8 +2,9 @@
 //!
 //! The read sampler sees only a list of haplotypes and the share of fragments each contributes, so
 //! it knows nothing of how they were made. A germline diploid sample is two haplotypes at 1/2 each;
-//! a tumour sample is the same two plus somatic-variant haplotypes whose weights follow from purity
-//! and allele fraction, built the same way from a different variant list.
+//! a tumour sample is more of them (see `tumour`), built the same way from other variant lists.
+//! Each haplotype remembers how its coordinates map back to the reference, so a read can say where
+//! on the reference it came from.
 
 use super::genome::Contig;
 use super::variants::Variant;
@@ -12,6 +13,44 @@ use super::variants::Variant;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Haplotype {
     pub contigs: Vec<Vec<u8>>,
+    /// Per contig, the segments of the haplotype in order: (haplotype start, reference start,
+    /// largest offset that still moves on the reference). Copied reference runs move one for one;
+    /// an ALT allele maps every base to its variant's position (or the REF bases it replaces).
+    lift: Vec<Vec<(usize, usize, usize)>>,
+}
+
+impl Haplotype {
+    /// The 0-based reference position of haplotype position `pos` on `contig`.
+    pub fn to_reference(&self, contig: usize, pos: usize) -> usize {
+        let segments = &self.lift[contig];
+        let i = segments.partition_point(|&(start, _, _)| start <= pos);
+        match i.checked_sub(1).map(|i| segments[i]) {
+            Some((start, reference, max)) => reference + (pos - start).min(max),
+            None => pos,
+        }
+    }
+}
+
+/// Builds one contig of a haplotype, recording the lift-over segments.
+#[derive(Default)]
+struct ContigBuilder {
+    seq: Vec<u8>,
+    lift: Vec<(usize, usize, usize)>,
+}
+
+impl ContigBuilder {
+    fn copy(&mut self, reference: &[u8], from: usize, to: usize) {
+        if to > from {
+            self.lift.push((self.seq.len(), from, usize::MAX));
+            self.seq.extend_from_slice(&reference[from..to]);
+        }
+    }
+
+    fn alt(&mut self, v: &Variant) {
+        self.lift
+            .push((self.seq.len(), v.pos, v.reference.len().saturating_sub(1)));
+        self.seq.extend_from_slice(&v.alt);
+    }
 }
 
 /// The reference with every variant in `variants` (sorted, non-overlapping) applied.
@@ -19,33 +58,20 @@ pub fn apply<'a>(
     reference: &[Contig],
     variants: impl IntoIterator<Item = &'a Variant>,
 ) -> Haplotype {
-    let mut contigs: Vec<Vec<u8>> = Vec::with_capacity(reference.len());
-    let mut cursor = 0usize;
-    let mut current = 0usize;
-    let mut out = Vec::new();
-    let finish = |contigs: &mut Vec<Vec<u8>>, out: &mut Vec<u8>, cursor: usize, upto: usize| {
-        // Close every contig before `upto`, copying the unchanged tail of each.
-        let mut cursor = cursor;
-        while contigs.len() < upto {
-            let seq = &reference[contigs.len()].seq;
-            out.extend_from_slice(&seq[cursor..]);
-            contigs.push(std::mem::take(out));
-            cursor = 0;
-        }
-    };
+    let mut built: Vec<ContigBuilder> =
+        reference.iter().map(|_| ContigBuilder::default()).collect();
+    let mut cursors = vec![0usize; reference.len()];
     for v in variants {
-        if v.contig != current {
-            finish(&mut contigs, &mut out, cursor, v.contig);
-            current = v.contig;
-            cursor = 0;
-        }
-        let seq = &reference[current].seq;
-        out.extend_from_slice(&seq[cursor..v.pos]);
-        out.extend_from_slice(&v.alt);
-        cursor = v.end();
+        let (b, cursor) = (&mut built[v.contig], &mut cursors[v.contig]);
+        b.copy(&reference[v.contig].seq, *cursor, v.pos);
+        b.alt(v);
+        *cursor = v.end();
     }
-    finish(&mut contigs, &mut out, cursor, reference.len());
-    Haplotype { contigs }
+    for ((b, cursor), c) in built.iter_mut().zip(&cursors).zip(reference) {
+        b.copy(&c.seq, *cursor, c.seq.len());
+    }
+    let (contigs, lift) = built.into_iter().map(|b| (b.seq, b.lift)).unzip();
+    Haplotype { contigs, lift }
 }
 
 /// The two haplotypes of a diploid individual carrying `variants`.
@@ -106,5 +132,27 @@ mod tests {
         let reference = [contig("a", b"ACGT"), contig("b", b"GG")];
         let h = apply(&reference, []);
         assert_eq!(h.contigs, [b"ACGT".to_vec(), b"GG".to_vec()]);
+        assert_eq!(h.to_reference(1, 1), 1);
+    }
+
+    #[test]
+    fn haplotype_positions_lift_back_to_the_reference() {
+        // ref  A C G T A C G T A C ; h0 = A T G T A | T A C (C>T at 1, del CG at 5..7)
+        let reference = [contig("a", b"ACGTACGTAC")];
+        let vars = [
+            var(0, 1, b"C", b"T", [true, true]),
+            var(0, 4, b"ACG", b"A", [true, false]),
+        ];
+        let [h0, _] = diploid(&reference, &vars);
+        let lifted: Vec<usize> = (0..h0.contigs[0].len())
+            .map(|p| h0.to_reference(0, p))
+            .collect();
+        assert_eq!(lifted, [0, 1, 2, 3, 4, 7, 8, 9]);
+        let ins = [var(0, 2, b"G", b"GTTT", [true, true])];
+        let [h, _] = diploid(&reference, &ins);
+        let lifted: Vec<usize> = (0..h.contigs[0].len())
+            .map(|p| h.to_reference(0, p))
+            .collect();
+        assert_eq!(lifted, [0, 1, 2, 2, 2, 2, 3, 4, 5, 6, 7, 8, 9]);
     }
 }

@@ -14,8 +14,9 @@ use flate2::Compression;
 
 use crate::{Result, StepError};
 
-/// Fixed gzip level for FASTQ output: fast, and about 90% of level 6's ratio on reads.
-pub const GZIP_LEVEL: u32 = 4;
+/// Fixed gzip level for FASTQ output. With zlib-rs on reads: level 2 is 1.8x faster than 6 and
+/// 7% larger; level 1 (its "quick" strategy) is 60% larger.
+pub const GZIP_LEVEL: u32 = 2;
 
 /// Files written under temporary names and renamed into place by [`Staged::publish`].
 #[derive(Debug, Default)]

@@ -1,4 +1,6 @@
-//! The `simulate` planner: typed params, the files it writes, and its `cairn step simulate` argv.
+//! The `simulate` and `simulate-somatic` planners: typed params, the files they write, and the
+//! `cairn step simulate` argv. Two kinds because the engine's outputs are fixed per kind: the
+//! somatic one adds the tumour reads and the somatic truth (and passes `--tumour`).
 //!
 //! `check` builds the argument list and parses it with the compute's own clap definition and range
 //! checks, so a workflow is rejected at load time for exactly the values the step would reject.
@@ -26,15 +28,33 @@ pub struct Params {
     pub insert_sd: Option<f64>,
     pub short_fraction: Option<f64>,
     pub error_scale: Option<f64>,
+    pub error_rate: Option<f64>,
     pub tail_rate: Option<f64>,
     pub sample: Option<String>,
     pub identical_names: Option<bool>,
+    pub origins: Option<bool>,
+    pub duplicate_rate: Option<f64>,
+    pub purity: Option<f64>,
+    pub subclone_size: Option<f64>,
+    pub subclonal_share: Option<f64>,
+    pub somatic_snv_rate: Option<f64>,
+    pub somatic_indel_rate: Option<f64>,
+    pub tumour_coverage: Option<f64>,
 }
 
 impl Params {
     fn parse(params: &serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
         serde_json::from_value(serde_json::Value::Object(params.clone()))
             .map_err(|e| format!("simulate params: {e}"))
+    }
+
+    fn has_tumour_fields(&self) -> bool {
+        self.purity.is_some()
+            || self.subclone_size.is_some()
+            || self.subclonal_share.is_some()
+            || self.somatic_snv_rate.is_some()
+            || self.somatic_indel_rate.is_some()
+            || self.tumour_coverage.is_some()
     }
 
     /// `--name value` for every field given (`--identical-names` alone when true).
@@ -60,9 +80,13 @@ struct Probe {
     args: Args,
 }
 
-/// The planner of `cairn step simulate`.
+/// The planner of `cairn step simulate`: one germline sample.
 #[derive(Debug, Default)]
 pub struct SimulateKind;
+
+/// The planner of `cairn step simulate --tumour`: a germline (normal) sample and a tumour sample.
+#[derive(Debug, Default)]
+pub struct SimulateSomaticKind;
 
 const INPUTS: &[PortSpec] = &[
     PortSpec {
@@ -79,7 +103,18 @@ const INPUTS: &[PortSpec] = &[
     },
 ];
 
-const OUTPUTS: &[OutputSpec] = &[
+const SOMATIC_INPUTS: &[PortSpec] = &[
+    INPUTS[0],
+    INPUTS[1],
+    PortSpec {
+        name: "somatic",
+        required: false,
+        many: false,
+        doc: "VCF of somatic variants (INFO/AF) to plant instead of random ones",
+    },
+];
+
+const GERMLINE_OUTPUTS: [OutputSpec; 6] = [
     OutputSpec {
         name: "reference",
         file: "ref.fa",
@@ -93,7 +128,7 @@ const OUTPUTS: &[OutputSpec] = &[
     OutputSpec {
         name: "truth",
         file: "truth.vcf.gz",
-        doc: "planted variants, phased, normalised",
+        doc: "planted germline variants, phased, normalised",
     },
     OutputSpec {
         name: "truth_index",
@@ -103,14 +138,91 @@ const OUTPUTS: &[OutputSpec] = &[
     OutputSpec {
         name: "r1",
         file: "reads_1.fq.gz",
-        doc: "read 1 of each pair",
+        doc: "read 1 of each (normal) pair",
     },
     OutputSpec {
         name: "r2",
         file: "reads_2.fq.gz",
-        doc: "read 2 of each pair",
+        doc: "read 2 of each (normal) pair",
     },
 ];
+
+const OUTPUTS: &[OutputSpec] = &GERMLINE_OUTPUTS;
+
+const SOMATIC_OUTPUTS: &[OutputSpec] = &[
+    GERMLINE_OUTPUTS[0],
+    GERMLINE_OUTPUTS[1],
+    GERMLINE_OUTPUTS[2],
+    GERMLINE_OUTPUTS[3],
+    GERMLINE_OUTPUTS[4],
+    GERMLINE_OUTPUTS[5],
+    OutputSpec {
+        name: "somatic",
+        file: "somatic.vcf.gz",
+        doc: "somatic variants with expected allele fractions",
+    },
+    OutputSpec {
+        name: "somatic_index",
+        file: "somatic.vcf.gz.tbi",
+        doc: "its tabix index",
+    },
+    OutputSpec {
+        name: "tumour_r1",
+        file: "tumour_1.fq.gz",
+        doc: "read 1 of each tumour pair",
+    },
+    OutputSpec {
+        name: "tumour_r2",
+        file: "tumour_2.fq.gz",
+        doc: "read 2 of each tumour pair",
+    },
+];
+
+fn check(params: &serde_json::Map<String, serde_json::Value>, somatic: bool) -> Result<(), String> {
+    let params = Params::parse(params)?;
+    if !somatic && params.has_tumour_fields() {
+        return Err(
+            "simulate params: purity, subclone_size, subclonal_share, somatic_*_rate and \
+                    tumour_coverage belong to kind `simulate-somatic`"
+                .into(),
+        );
+    }
+    let mut argv = vec!["simulate".to_string(), "--out".into(), "out".into()];
+    argv.extend(params.to_args());
+    if somatic {
+        argv.push("--tumour".into());
+    }
+    let probe =
+        Probe::try_parse_from(argv).map_err(|e| format!("simulate params: {}", e.kind()))?;
+    probe
+        .args
+        .validate()
+        .map_err(|e| format!("simulate params: {e}"))
+}
+
+fn args(call: &StepCall<'_>, somatic: bool) -> Vec<String> {
+    let mut params = Params::parse(call.params).unwrap_or_default();
+    if params.sample.is_none() {
+        params.sample = call.sample.map(str::to_string);
+    }
+    let out = call
+        .output("reference")
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let mut args = vec!["--out".to_string(), out.display().to_string()];
+    for port in ["reference", "variants", "somatic"] {
+        if let Some(path) = call.input(port) {
+            args.extend([format!("--{port}"), path.display().to_string()]);
+        }
+    }
+    args.extend(params.to_args());
+    if somatic {
+        args.push("--tumour".into());
+    }
+    args.extend(["--threads".into(), call.cpus.max(1).to_string()]);
+    args
+}
 
 impl StepKind for SimulateKind {
     fn name(&self) -> &'static str {
@@ -134,37 +246,41 @@ impl StepKind for SimulateKind {
     }
 
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
-        let params = Params::parse(params)?;
-        let argv = ["simulate".to_string(), "--out".into(), "out".into()]
-            .into_iter()
-            .chain(params.to_args());
-        let probe =
-            Probe::try_parse_from(argv).map_err(|e| format!("simulate params: {}", e.kind()))?;
-        probe
-            .args
-            .validate()
-            .map_err(|e| format!("simulate params: {e}"))
+        check(params, false)
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {
-        let mut params = Params::parse(call.params).unwrap_or_default();
-        if params.sample.is_none() {
-            params.sample = call.sample.map(str::to_string);
-        }
-        let out = call
-            .output("reference")
-            .parent()
-            .map(|p| p.to_path_buf())
-            .unwrap_or_default();
-        let mut args = vec!["--out".to_string(), out.display().to_string()];
-        for port in ["reference", "variants"] {
-            if let Some(path) = call.input(port) {
-                args.extend([format!("--{port}"), path.display().to_string()]);
-            }
-        }
-        args.extend(params.to_args());
-        args.extend(["--threads".into(), call.cpus.max(1).to_string()]);
-        args
+        args(call, false)
+    }
+}
+
+impl StepKind for SimulateSomaticKind {
+    fn name(&self) -> &'static str {
+        "simulate-somatic"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn about(&self) -> &'static str {
+        "simulate a reference, germline and somatic truth, and normal + tumour paired reads"
+    }
+
+    fn inputs(&self) -> &'static [PortSpec] {
+        SOMATIC_INPUTS
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        SOMATIC_OUTPUTS
+    }
+
+    fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
+        check(params, true)
+    }
+
+    fn args(&self, call: &StepCall<'_>) -> Vec<String> {
+        args(call, true)
     }
 }
 
@@ -194,6 +310,18 @@ mod tests {
             .check(&map(serde_json::json!({"snv_rate": 2.0})))
             .unwrap_err();
         assert!(e.contains("snv-rate must be between 0 and 1"), "{e}");
+        let e = kind
+            .check(&map(serde_json::json!({"purity": 0.5})))
+            .unwrap_err();
+        assert!(e.contains("simulate-somatic"), "{e}");
+        assert!(SimulateSomaticKind
+            .check(&map(
+                serde_json::json!({"purity": 0.5, "tumour_coverage": 80})
+            ))
+            .is_ok());
+        assert!(SimulateSomaticKind
+            .check(&map(serde_json::json!({"purity": 1.5})))
+            .is_err());
     }
 
     #[test]

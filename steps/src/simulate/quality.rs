@@ -6,7 +6,8 @@
 //! wrong with probability 10^(-q/10), times a user scale, so the qualities are calibrated and a
 //! quality trimmer removes the bases that really are bad.
 
-use rand::{Rng, RngCore};
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 use super::genome::other_base;
@@ -71,6 +72,51 @@ impl ErrorModel {
         }
     }
 
+    /// The model whose mean substitution rate on reads of `len` bases is `rate` (the scale is
+    /// found by bisection, as capping each base at 75% makes the rate non-linear in it).
+    pub fn with_error_rate(rate: f64, tail_rate: f64, len: usize) -> Self {
+        if rate <= 0.0 {
+            return Self::new(0.0, tail_rate);
+        }
+        let hist = Self::new(1.0, tail_rate).quality_histogram(len);
+        let (mut lo, mut hi) = (0.0f64, 1e5f64);
+        for _ in 0..60 {
+            let mid = (lo + hi) / 2.0;
+            if Self::new(mid, tail_rate).mean_error_of(&hist) < rate {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Self::new((lo + hi) / 2.0, tail_rate)
+    }
+
+    /// The mean substitution rate per base this model gives reads of `len` bases.
+    pub fn mean_error(&self, len: usize) -> f64 {
+        self.mean_error_of(&self.quality_histogram(len))
+    }
+
+    fn mean_error_of(&self, hist: &[u64; 64]) -> f64 {
+        let total: u64 = hist.iter().sum();
+        let sum: f64 = hist
+            .iter()
+            .zip(&self.error_prob)
+            .map(|(&n, &p)| n as f64 * f64::from(p))
+            .sum();
+        sum / total.max(1) as f64
+    }
+
+    /// How often each quality occurs in a fixed sample of 2000 reads (the same on every run).
+    fn quality_histogram(&self, len: usize) -> [u64; 64] {
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let (mut q, mut hist) = (Vec::new(), [0u64; 64]);
+        for mate in [1u8, 2].into_iter().cycle().take(2000) {
+            self.qualities(&mut rng, len, mate, &mut q);
+            q.iter().for_each(|&x| hist[usize::from(x).min(63)] += 1);
+        }
+        hist
+    }
+
     /// Substitute bases of `seq` with the probability their quality implies; Q2 bases become `N`
     /// half of the time, as a base caller does when it gives up.
     pub fn apply(&self, rng: &mut impl RngCore, seq: &mut [u8], quals: &[u8]) {
@@ -90,8 +136,6 @@ impl ErrorModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
 
     #[test]
     fn quality_falls_along_the_read_and_mate_two_is_worse() {
@@ -126,6 +170,31 @@ mod tests {
         let mut seq = vec![b'A'; 1000];
         ErrorModel::new(0.0, 0.0).apply(&mut rng, &mut seq, &[2; 1000]);
         assert!(seq.iter().all(|&b| b == b'A'));
+    }
+
+    #[test]
+    fn mean_error_scales_and_matches_applied_errors() {
+        let model = ErrorModel::new(1.0, 0.05);
+        let m = model.mean_error(150);
+        assert!((0.0005..0.02).contains(&m), "mean error {m}");
+        let target = ErrorModel::with_error_rate(0.01, 0.05, 150).mean_error(150);
+        assert!((target - 0.01).abs() < 1e-6, "{target}");
+        assert_eq!(
+            ErrorModel::with_error_rate(0.0, 0.05, 150).mean_error(150),
+            0.0
+        );
+        let (mut rng, mut q, mut errors) = (ChaCha8Rng::seed_from_u64(4), Vec::new(), 0);
+        for i in 0..4000u32 {
+            let mut seq = vec![b'A'; 150];
+            model.qualities(&mut rng, 150, 1 + (i % 2) as u8, &mut q);
+            model.apply(&mut rng, &mut seq, &q);
+            errors += seq.iter().filter(|&&b| b != b'A').count();
+        }
+        let observed = errors as f64 / 600_000.0;
+        assert!(
+            (observed / m - 1.0).abs() < 0.15,
+            "observed {observed} vs model {m}"
+        );
     }
 
     #[test]

@@ -12,11 +12,8 @@ use rand_distr::{Distribution, Normal};
 
 use super::haplotype::Haplotype;
 use super::quality::ErrorModel;
+use super::sequencer::{complement, read_through, write_record, ADAPTER_1, ADAPTER_2};
 
-/// What read 1 sees after a short fragment: TruSeq adapter, index, P7, then the dark-cycle tail.
-const ADAPTER_1: &[u8] = b"AGATCGGAAGAGCACACGTCTGAACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG";
-/// What read 2 sees: the TruSeq read-2 adapter, then P5.
-const ADAPTER_2: &[u8] = b"AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGTAGATCTCGGTGGTCGCCGTATCATT";
 /// Random stream offset of read chunks (streams below it belong to the genome and variants).
 const READ_STREAM: u64 = 1 << 32;
 /// Shortest fragment drawn.
@@ -31,8 +28,16 @@ pub struct ReadConfig {
     /// Fraction of fragments drawn uniformly from 30 bp up to the read length (adapter read-through).
     pub short_fraction: f64,
     pub errors: ErrorModel,
+    /// Fraction of pairs that are PCR duplicates of an earlier pair of the same 4096-pair chunk
+    /// (same fragment and strand, independent errors).
+    pub duplicate_rate: f64,
     /// Write `sim:<n>` for both mates instead of `sim:<n>/1` and `sim:<n>/2`.
     pub identical_names: bool,
+    /// Read names are `<prefix>:<n>`.
+    pub name_prefix: &'static str,
+    /// Contig names, to add ` origin=<contig>:<first>-<last>:<strand>` to each read's header
+    /// (the fragment's span on the reference, and the strand read 1 is on); `None`: no comment.
+    pub origins: Option<Vec<String>>,
 }
 
 /// FASTQ text of one chunk of pairs.
@@ -102,7 +107,22 @@ impl<'a> Sampler<'a> {
         out
     }
 
-    fn pick_fragment(&self, rng: &mut impl RngCore) -> &'a [u8] {
+    /// A fragment: its haplotype, contig, start and length.
+    /// Fragments over 10% `N` (assembly gaps of a real reference) are drawn again, as no library
+    /// has them; after 100 tries the last one is kept.
+    fn pick_fragment(&self, rng: &mut impl RngCore) -> Fragment {
+        let mut f = self.draw_fragment(rng);
+        for _ in 0..100 {
+            let seq = &self.haplotypes[f.hap].contigs[f.contig][f.start..f.start + f.len];
+            if seq.iter().filter(|&&b| b == b'N').count() * 10 <= seq.len() {
+                break;
+            }
+            f = self.draw_fragment(rng);
+        }
+        f
+    }
+
+    fn draw_fragment(&self, rng: &mut impl RngCore) -> Fragment {
         let x = rng.random::<f64>() * self.cumulative[self.cumulative.len() - 1];
         let t = self
             .cumulative
@@ -117,22 +137,51 @@ impl<'a> Sampler<'a> {
         };
         let len = len.min(seq.len());
         let start = rng.random_range(0..=seq.len() - len);
-        &seq[start..start + len]
+        Fragment {
+            hap: h,
+            contig: c,
+            start,
+            len,
+        }
+    }
+
+    /// ` origin=<contig>:<first>-<last>:<strand of read 1>` in 1-based reference coordinates.
+    fn origin(&self, f: &Fragment, forward: bool, out: &mut String) {
+        out.clear();
+        if let Some(names) = &self.config.origins {
+            let hap = &self.haplotypes[f.hap];
+            let first = hap.to_reference(f.contig, f.start) + 1;
+            let last = hap.to_reference(f.contig, f.start + f.len - 1) + 1;
+            let strand = if forward { '+' } else { '-' };
+            *out = format!(" origin={}:{first}-{last}:{strand}", names[f.contig]);
+        }
     }
 
     fn pair(&self, rng: &mut impl RngCore, n: u64, s: &mut Scratch, out: &mut FastqChunk) {
-        let fragment = self.pick_fragment(rng);
+        let d = self.config.duplicate_rate;
+        let (f, forward) = if d > 0.0 && !s.earlier.is_empty() && rng.random::<f64>() < d {
+            // A PCR duplicate: an earlier fragment of this chunk, read again with fresh errors.
+            s.earlier[rng.random_range(0..s.earlier.len())]
+        } else {
+            let f = self.pick_fragment(rng);
+            let forward = rng.random_bool(0.5);
+            if d > 0.0 {
+                s.earlier.push((f, forward));
+            }
+            (f, forward)
+        };
+        let fragment = &self.haplotypes[f.hap].contigs[f.contig][f.start..f.start + f.len];
         s.top.clear();
         s.top.extend_from_slice(fragment);
         s.bottom.clear();
         s.bottom
             .extend(fragment.iter().rev().map(|&b| complement(b)));
-        let forward = rng.random_bool(0.5);
         let (one, two) = if forward {
             (&s.top, &s.bottom)
         } else {
             (&s.bottom, &s.top)
         };
+        self.origin(&f, forward, &mut s.origin);
         let len = self.config.read_len;
         read_through(one, ADAPTER_1, len, &mut s.seq1);
         read_through(two, ADAPTER_2, len, &mut s.seq2);
@@ -142,54 +191,36 @@ impl<'a> Sampler<'a> {
         ] {
             self.config.errors.qualities(rng, len, mate, &mut s.qual);
             self.config.errors.apply(rng, seq, &s.qual);
-            write_record(text, n, mate, self.config.identical_names, seq, &s.qual);
+            write_record(
+                text,
+                (self.config.name_prefix, n),
+                mate,
+                (self.config.identical_names, &s.origin),
+                (seq, &s.qual),
+            );
         }
     }
 }
 
+/// Where a fragment lies on its haplotype.
+#[derive(Debug, Clone, Copy)]
+struct Fragment {
+    hap: usize,
+    contig: usize,
+    start: usize,
+    len: usize,
+}
+
 #[derive(Debug, Default)]
 struct Scratch {
+    origin: String,
+    /// Fragments drawn so far in this chunk, with their strand, for PCR duplicates.
+    earlier: Vec<(Fragment, bool)>,
     top: Vec<u8>,
     bottom: Vec<u8>,
     seq1: Vec<u8>,
     seq2: Vec<u8>,
     qual: Vec<u8>,
-}
-
-/// The first `len` bases a sequencer reads from `strand`: the insert, then adapter, then `A`s.
-fn read_through(strand: &[u8], adapter: &[u8], len: usize, out: &mut Vec<u8>) {
-    out.clear();
-    out.extend(
-        strand
-            .iter()
-            .chain(adapter)
-            .copied()
-            .chain(std::iter::repeat(b'A'))
-            .take(len),
-    );
-}
-
-pub fn complement(b: u8) -> u8 {
-    match b {
-        b'A' => b'T',
-        b'C' => b'G',
-        b'G' => b'C',
-        b'T' => b'A',
-        _ => b'N',
-    }
-}
-
-fn write_record(out: &mut Vec<u8>, n: u64, mate: u8, identical: bool, seq: &[u8], qual: &[u8]) {
-    out.extend_from_slice(b"@sim:");
-    out.extend_from_slice(n.to_string().as_bytes());
-    if !identical {
-        out.extend_from_slice(if mate == 1 { b"/1" } else { b"/2" });
-    }
-    out.push(b'\n');
-    out.extend_from_slice(seq);
-    out.extend_from_slice(b"\n+\n");
-    out.extend(qual.iter().map(|&q| q + 33));
-    out.push(b'\n');
 }
 
 #[cfg(test)]
@@ -204,7 +235,18 @@ mod tests {
             short_fraction,
             errors: ErrorModel::new(0.0, 0.0),
             identical_names: false,
+            name_prefix: "sim",
+            origins: None,
+            duplicate_rate: 0.0,
         }
+    }
+
+    fn hap(seq: Vec<u8>) -> Haplotype {
+        let reference = [crate::simulate::genome::Contig {
+            name: "c".into(),
+            seq,
+        }];
+        crate::simulate::haplotype::apply(&reference, [])
     }
 
     fn records(text: &[u8]) -> Vec<Vec<&[u8]>> {
@@ -217,9 +259,7 @@ mod tests {
 
     #[test]
     fn error_free_reads_come_from_the_genome_on_both_strands() {
-        let hap = Haplotype {
-            contigs: vec![b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGT".repeat(8)],
-        };
+        let hap = hap(b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGT".repeat(8));
         let genome = String::from_utf8(hap.contigs[0].clone()).unwrap();
         let revcomp: String = genome
             .bytes()
@@ -253,9 +293,7 @@ mod tests {
 
     #[test]
     fn short_fragments_run_into_the_adapter() {
-        let haps = [Haplotype {
-            contigs: vec![b"ACGGTCAT".repeat(50)],
-        }];
+        let haps = [hap(b"ACGGTCAT".repeat(50))];
         let sampler = Sampler::new(&haps, &[1.0], config(1.0)).unwrap();
         let chunk = sampler.chunk(3, 0, 0, 20);
         for (a, b) in records(&chunk.r1).iter().zip(&records(&chunk.r2)) {
@@ -277,11 +315,84 @@ mod tests {
 
     #[test]
     fn chunks_are_reproducible_and_distinct() {
-        let haps = [Haplotype {
-            contigs: vec![b"ACGGTCATTTGACCA".repeat(100)],
-        }];
+        let haps = [hap(b"ACGGTCATTTGACCA".repeat(100))];
         let sampler = Sampler::new(&haps, &[1.0], config(0.1)).unwrap();
         assert_eq!(sampler.chunk(1, 0, 0, 5).r1, sampler.chunk(1, 0, 0, 5).r1);
         assert_ne!(sampler.chunk(1, 0, 0, 5).r1, sampler.chunk(1, 1, 0, 5).r1);
+    }
+
+    #[test]
+    fn origins_point_at_the_reference() {
+        let genome = b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGTTTACGATCC".repeat(6);
+        let haps = [hap(genome.clone())];
+        let cfg = ReadConfig {
+            origins: Some(vec!["c".into()]),
+            ..config(0.0)
+        };
+        let chunk = Sampler::new(&haps, &[1.0], cfg).unwrap().chunk(2, 0, 0, 30);
+        for r in records(&chunk.r1) {
+            let head = std::str::from_utf8(r[0]).unwrap();
+            let origin = head.split(" origin=c:").nth(1).expect("origin comment");
+            let (span, strand) = origin.split_once(':').unwrap();
+            let (first, last) = span.split_once('-').unwrap();
+            let (first, last): (usize, usize) = (first.parse().unwrap(), last.parse().unwrap());
+            let read: Vec<u8> = if strand == "+" {
+                r[1].to_vec()
+            } else {
+                r[1].iter().rev().map(|&b| complement(b)).collect()
+            };
+            let expected = if strand == "+" {
+                &genome[first - 1..first + 49]
+            } else {
+                &genome[last - 50..last]
+            };
+            assert_eq!(read, expected, "{head}");
+        }
+    }
+
+    #[test]
+    fn duplicates_repeat_an_earlier_fragment() {
+        let haps = [hap(
+            b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAGTTTACGATCC".repeat(20),
+        )];
+        let cfg = ReadConfig {
+            duplicate_rate: 0.5,
+            origins: Some(vec!["c".into()]),
+            ..config(0.0)
+        };
+        let chunk = Sampler::new(&haps, &[1.0], cfg)
+            .unwrap()
+            .chunk(5, 0, 0, 400);
+        let origins: Vec<String> = records(&chunk.r1)
+            .iter()
+            .map(|r| {
+                String::from_utf8_lossy(r[0])
+                    .split_once(' ')
+                    .unwrap()
+                    .1
+                    .to_string()
+            })
+            .collect();
+        let distinct: std::collections::HashSet<&String> = origins.iter().collect();
+        let dup = 1.0 - distinct.len() as f64 / origins.len() as f64;
+        assert!((0.4..0.6).contains(&dup), "duplicate fraction {dup}");
+    }
+
+    #[test]
+    fn assembly_gaps_give_no_reads() {
+        let genome = [
+            b"N".repeat(2000),
+            b"ACGTTGCAAGGCTTACCGATCGATCGGGATTACAGCATGCAAATTTGGCCAG".repeat(10),
+        ]
+        .concat();
+        let haps = [hap(genome)];
+        let chunk = Sampler::new(&haps, &[1.0], config(0.0))
+            .unwrap()
+            .chunk(1, 0, 0, 50);
+        let mostly_n = records(&chunk.r1)
+            .iter()
+            .filter(|r| r[1].iter().filter(|&&b| b == b'N').count() > 12)
+            .count();
+        assert_eq!(mostly_n, 0);
     }
 }

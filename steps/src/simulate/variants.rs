@@ -259,4 +259,34 @@ mod tests {
             assert_eq!(v.reference[0] == v.alt[0], v.reference.len() != v.alt.len());
         }
     }
+
+    fn splice(seq: &[u8], pos: usize, r: &[u8], a: &[u8]) -> Vec<u8> {
+        [&seq[..pos], a, &seq[pos + r.len()..]].concat()
+    }
+
+    proptest::proptest! {
+        /// Normalising never changes the haplotype, keeps REF true to the reference, is
+        /// idempotent, and leaves nothing to trim.
+        #[test]
+        fn normalising_keeps_the_haplotype(
+            seq in proptest::collection::vec(proptest::sample::select(b"AC".to_vec()), 8..40),
+            at in 0usize..1000,
+            len in 1usize..6,
+            insertion in proptest::bool::ANY,
+            inserted in proptest::collection::vec(proptest::sample::select(b"ACG".to_vec()), 6),
+        ) {
+            let pos = at % (seq.len() - len);
+            let (r, a) = if insertion {
+                (vec![seq[pos]], [&[seq[pos]][..], &inserted[..len]].concat())
+            } else {
+                (seq[pos..=pos + len].to_vec(), vec![seq[pos]])
+            };
+            let (p2, r2, a2) = normalize(&seq, pos, r.clone(), a.clone());
+            proptest::prop_assert_eq!(&seq[p2..p2 + r2.len()], &r2[..]);
+            proptest::prop_assert_eq!(splice(&seq, pos, &r, &a), splice(&seq, p2, &r2, &a2));
+            proptest::prop_assert_eq!(normalize(&seq, p2, r2.clone(), a2.clone()), (p2, r2.clone(), a2.clone()));
+            proptest::prop_assert!(p2 <= pos);
+            proptest::prop_assert!(r2.last() != a2.last() || p2 == 0);
+        }
+    }
 }

@@ -1,28 +1,53 @@
-//! The truth VCF out (bgzipped, tabix-indexed) and user-given variants in.
+//! The truth VCFs out: bgzipped, tabix-indexed.
 //!
 //! The truth is what a caller is scored against, so it is written the way a comparison tool wants
 //! it: VCF 4.2, one sample, phased `GT`, records sorted in reference order, every allele
-//! left-aligned and trimmed. Given variants go through the same normalisation before they are
-//! planted, so the truth never depends on how the input spelled them.
+//! left-aligned and trimmed (see [`super::given`] for variants read from a user's VCF).
 
 use std::ffi::CString;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::Path;
 
-use flate2::read::MultiGzDecoder;
 use rust_htslib::bgzf;
 
 use super::genome::Contig;
-use super::variants::{normalize, Variant};
+use super::tumour::Somatic;
+use super::variants::Variant;
 use crate::{Result, StepError};
 
-/// Write the truth VCF to `path` (BGZF) and its tabix index to `index`.
 pub fn write_truth(
     path: &Path,
     index: &Path,
     contigs: &[Contig],
     variants: &[Variant],
+    sample: &str,
+) -> Result<()> {
+    let records: Vec<(&Variant, Option<f64>)> = variants.iter().map(|v| (v, None)).collect();
+    write_vcf(path, index, contigs, &records, sample)
+}
+
+/// Write a somatic truth VCF: each record's `INFO/AF` is its expected allele fraction in the
+/// tumour sample, and `GT` says which haplotype carries it.
+pub fn write_somatic(
+    path: &Path,
+    index: &Path,
+    contigs: &[Contig],
+    somatic: &[Somatic],
+    sample: &str,
+) -> Result<()> {
+    let mut records: Vec<(&Variant, Option<f64>)> = somatic
+        .iter()
+        .map(|s| (&s.variant, Some(s.allele_fraction())))
+        .collect();
+    records.sort_by_key(|(v, _)| (v.contig, v.pos));
+    write_vcf(path, index, contigs, &records, sample)
+}
+
+fn write_vcf(
+    path: &Path,
+    index: &Path,
+    contigs: &[Contig],
+    records: &[(&Variant, Option<f64>)],
     sample: &str,
 ) -> Result<()> {
     let mut text = String::from("##fileformat=VCFv4.2\n");
@@ -35,13 +60,20 @@ pub fn write_truth(
             c.seq.len()
         ));
     }
+    if records.iter().any(|(_, af)| af.is_some()) {
+        text.push_str("##INFO=<ID=AF,Number=A,Type=Float,Description=\"Expected allele fraction in the sample\">\n");
+    }
     text.push_str("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n");
     text.push_str(&format!(
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n"
     ));
-    for v in variants {
+    for (v, af) in records {
+        let info = af.map_or_else(
+            || ".".to_string(),
+            |af| format!("AF={}", (af * 1e4).round() / 1e4),
+        );
         text.push_str(&format!(
-            "{}\t{}\t.\t{}\t{}\t.\tPASS\t.\tGT\t{}\n",
+            "{}\t{}\t.\t{}\t{}\t.\tPASS\t{info}\tGT\t{}\n",
             contigs[v.contig].name,
             v.pos + 1,
             String::from_utf8_lossy(&v.reference),
@@ -78,222 +110,18 @@ fn tabix(path: &Path, index: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Read biallelic variants from a VCF (plain or gzipped) and make them plantable. With `plant_ref`
-/// (a simulated reference) each REF allele is written into the reference; otherwise REF must match
-/// it. Returns the variants normalised and sorted; overlaps on one haplotype are an error.
-pub fn read_variants(path: &Path, contigs: &mut [Contig], plant_ref: bool) -> Result<Vec<Variant>> {
-    let err = |e| StepError::io("read", path, e);
-    let mut magic = [0u8; 2];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut magic))
-        .map_err(err)?;
-    let file = File::open(path).map_err(err)?;
-    let reader: Box<dyn BufRead> = if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(BufReader::new(MultiGzDecoder::new(file)))
-    } else {
-        Box::new(BufReader::new(file))
-    };
-    let mut parsed = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let line =
-            line.map_err(|e| StepError::input(format!("{}: line {}: {e}", path.display(), i + 1)))?;
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let at =
-            |msg: String| StepError::input(format!("{}: line {}: {msg}", path.display(), i + 1));
-        if let Some(v) = parse_record(&line, contigs).map_err(at)? {
-            parsed.push((i + 1, v));
-        }
-    }
-    for (line, v) in &parsed {
-        let seq = &mut contigs[v.contig].seq;
-        if plant_ref {
-            seq[v.pos..v.end()].copy_from_slice(&v.reference);
-        } else if seq[v.pos..v.end()] != v.reference[..] {
-            return Err(StepError::input(format!(
-                "{}: line {line}: REF {} does not match the reference ({}); was the VCF made on another reference?",
-                path.display(),
-                String::from_utf8_lossy(&v.reference),
-                String::from_utf8_lossy(&seq[v.pos..v.end()])
-            )));
-        }
-    }
-    let mut out: Vec<(usize, Variant)> = parsed
-        .into_iter()
-        .map(|(line, v)| {
-            let (pos, reference, alt) =
-                normalize(&contigs[v.contig].seq, v.pos, v.reference, v.alt);
-            (
-                line,
-                Variant {
-                    pos,
-                    reference,
-                    alt,
-                    ..v
-                },
-            )
-        })
-        .collect();
-    out.sort_by_key(|(_, v)| (v.contig, v.pos));
-    check_overlaps(path, &out)?;
-    Ok(out.into_iter().map(|(_, v)| v).collect())
-}
-
-fn check_overlaps(path: &Path, variants: &[(usize, Variant)]) -> Result<()> {
-    for h in 0..2 {
-        let mut last: Option<&(usize, Variant)> = None;
-        for lv in variants.iter().filter(|(_, v)| v.on[h]) {
-            if let Some((pl, p)) = last {
-                if p.contig == lv.1.contig && lv.1.pos < p.end() {
-                    return Err(StepError::input(format!(
-                        "{}: lines {pl} and {}: variants overlap on haplotype {}; keep one or put them on different haplotypes (0|1 and 1|0)",
-                        path.display(),
-                        lv.0,
-                        h + 1
-                    )));
-                }
-            }
-            last = Some(lv);
-        }
-    }
-    Ok(())
-}
-
-/// One data line as a variant; `None` for records with nothing to plant (ALT `.`, GT 0|0).
-fn parse_record(line: &str, contigs: &[Contig]) -> Result<Option<Variant>, String> {
-    let f: Vec<&str> = line.split('\t').collect();
-    if f.len() < 5 {
-        return Err(format!(
-            "expected at least 5 tab-separated columns, found {}",
-            f.len()
-        ));
-    }
-    let contig = contigs
-        .iter()
-        .position(|c| c.name == f[0])
-        .ok_or_else(|| format!("contig `{}` is not in the reference", f[0]))?;
-    let pos: usize = f[1]
-        .parse()
-        .ok()
-        .filter(|&p| p >= 1)
-        .ok_or_else(|| format!("bad POS `{}`", f[1]))?;
-    if f[4] == "." {
-        return Ok(None);
-    }
-    if f[4].contains(',') {
-        return Err("multi-allelic record; split it first (bcftools norm -m-)".into());
-    }
-    let allele = |a: &str| -> Result<Vec<u8>, String> {
-        let a = a.to_ascii_uppercase().into_bytes();
-        if a.is_empty() || !a.iter().all(|b| b"ACGTN".contains(b)) {
-            return Err(format!(
-                "allele `{}` is not a plain sequence of A, C, G, T, N",
-                String::from_utf8_lossy(&a)
-            ));
-        }
-        Ok(a)
-    };
-    let (reference, alt) = (allele(f[3])?, allele(f[4])?);
-    if pos - 1 + reference.len() > contigs[contig].seq.len() {
-        return Err(format!("REF runs past the end of `{}`", f[0]));
-    }
-    let on = match (f.get(8), f.get(9)) {
-        (Some(fmt), Some(sample)) if fmt.split(':').next() == Some("GT") => {
-            genotype(sample.split(':').next().unwrap_or("."))?
-        }
-        _ => [false, true],
-    };
-    if on == [false, false] {
-        return Ok(None);
-    }
-    Ok(Some(Variant {
-        contig,
-        pos: pos - 1,
-        reference,
-        alt,
-        on,
-    }))
-}
-
-/// `0|1`, `1/1`, `1` ... as the haplotypes carrying ALT; an unphased het goes on haplotype 2.
-fn genotype(gt: &str) -> Result<[bool; 2], String> {
-    let alleles: Vec<&str> = gt.split(['|', '/']).collect();
-    let carries = |a: &str| match a {
-        "1" => Ok(true),
-        "0" | "." => Ok(false),
-        _ => Err(format!(
-            "genotype `{gt}`: only 0, 1 and . alleles are supported"
-        )),
-    };
-    match alleles.as_slice() {
-        [a] => Ok([carries(a)?; 2]),
-        [a, b] => Ok([carries(a)?, carries(b)?]),
-        _ => Err(format!("genotype `{gt}` is not diploid")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flate2::read::MultiGzDecoder;
+    use std::fs::File;
+    use std::io::Read;
 
     fn reference() -> Vec<Contig> {
         vec![Contig {
             name: "c1".into(),
             seq: b"GGCACACAGGTTTTTA".to_vec(),
         }]
-    }
-
-    fn vcf(body: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        write!(f, "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts\n{body}").unwrap();
-        f
-    }
-
-    #[test]
-    fn given_variants_are_normalised_sorted_and_genotyped() {
-        let f = vcf("c1\t15\t.\tTA\tA\t.\t.\t.\tGT\t1/1\nc1\t8\t.\tA\tACA\t.\t.\t.\tGT\t1|0\n");
-        let mut contigs = reference();
-        let v = read_variants(f.path(), &mut contigs, false).unwrap();
-        assert_eq!(
-            (
-                v[0].pos,
-                v[0].reference.as_slice(),
-                v[0].alt.as_slice(),
-                v[0].on
-            ),
-            (1, &b"G"[..], &b"GCA"[..], [true, false])
-        );
-        assert_eq!(
-            (v[1].pos, v[1].reference.as_slice(), v[1].alt.as_slice()),
-            (9, &b"GT"[..], &b"G"[..])
-        );
-        assert_eq!(v[1].genotype(), "1|1");
-    }
-
-    #[test]
-    fn ref_mismatch_and_overlap_are_errors_naming_lines() {
-        let f = vcf("c1\t3\t.\tG\tT\n");
-        let e = read_variants(f.path(), &mut reference(), false).unwrap_err();
-        assert!(
-            e.message.contains("line 3: REF G does not match"),
-            "{}",
-            e.message
-        );
-        let mut planted = reference();
-        assert_eq!(
-            read_variants(f.path(), &mut planted, true).unwrap().len(),
-            1
-        );
-        assert_eq!(planted[0].seq[2], b'G');
-        let f = vcf("c1\t2\t.\tGCA\tG\t.\t.\t.\tGT\t1|1\nc1\t3\t.\tC\tT\t.\t.\t.\tGT\t0|1\n");
-        let e = read_variants(f.path(), &mut reference(), false).unwrap_err();
-        assert!(e.message.contains("lines 3 and 4"), "{}", e.message);
-        let f = vcf("c9\t2\t.\tG\tT\n");
-        assert!(read_variants(f.path(), &mut reference(), false)
-            .unwrap_err()
-            .message
-            .contains("c9"));
     }
 
     #[test]
