@@ -18,6 +18,7 @@ pub mod dedup;
 pub mod fastq;
 pub mod mapper;
 pub mod metrics;
+pub mod optical;
 pub mod pairing;
 pub mod pipeline;
 pub mod planner;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StepError};
 use bam_out::ReadGroup;
+use dedup::DupEntries;
 use fastq::{FastqReader, PairReader};
 use mapper::Mapper;
 use pairing::PairingOptions;
@@ -54,7 +56,7 @@ pub struct AlignArgs {
     /// Sample name (the read group's SM).
     #[arg(long)]
     pub sample: String,
-    /// Output BAM; OUT.bai and OUT-without-.bam.metrics.json are written beside it.
+    /// Output BAM (NAME.bam); NAME.bam.bai and NAME.metrics.json are written beside it.
     #[arg(long)]
     pub out: PathBuf,
     /// Mapping and compression threads.
@@ -75,7 +77,15 @@ pub struct AlignArgs {
     /// Folder caching minimap2 indexes of FASTA references, by content digest.
     #[arg(long)]
     pub index_cache: Option<PathBuf>,
-    /// Memory for sorting, in MiB, before sorted runs spill to disk beside the output.
+    /// Seeds (minimizers) occurring more often than this in the reference are skipped.
+    #[arg(long, default_value_t = 200)]
+    pub max_seed_occurrence: u32,
+    /// Also count duplicate pairs within this many pixels on one tile as optical duplicates
+    /// (tagged dt:Z:SQ; 100 for classic, 2500 for patterned flow cells); 0 turns it off.
+    #[arg(long, default_value_t = 0)]
+    pub optical_distance: u32,
+    /// Memory for sorting records, in MiB, before sorted runs spill to disk beside the output
+    /// (duplicate-marking keys get a quarter of it more).
     #[arg(long, default_value_t = 768)]
     pub sort_memory_mib: usize,
 }
@@ -159,14 +169,6 @@ pub fn run(args: AlignArgs) -> Result<()> {
         )));
     }
     OutputPaths::new(&args.out, false)?;
-    let r1 = FastqReader::open(&args.r1)?;
-    let r2 = args.r2.as_deref().map(FastqReader::open).transpose()?;
-    let (mapper, contigs) = load_reference(&args, &out_dir, threads)?;
-    let paths = OutputPaths::new(&args.out, bam_out::needs_csi(&contigs))?;
-    let territory = match &args.targets {
-        Some(bed) => Territory::from_bed(bed, &contigs)?,
-        None => Territory::whole(&contigs),
-    };
     let rg = ReadGroup {
         id: args
             .read_group_id
@@ -176,14 +178,47 @@ pub fn run(args: AlignArgs) -> Result<()> {
         library: args.library.clone().unwrap_or_else(|| args.sample.clone()),
         platform: args.platform.clone(),
     };
+    check_read_group(&rg)?;
+    let r1 = FastqReader::open(&args.r1)?;
+    let r2 = args.r2.as_deref().map(FastqReader::open).transpose()?;
+    let (mapper, contigs) = load_reference(&args, &out_dir, threads)?;
+    let paths = OutputPaths::new(&args.out, bam_out::needs_csi(&contigs))?;
+    let territory = match &args.targets {
+        Some(bed) => Territory::from_bed(bed, &contigs)?,
+        None => Territory::whole(&contigs),
+    };
     let opts = PairingOptions {
         read_group: rg.id.clone(),
         max_insert: mapper.max_insert(),
+        optical_distance: args.optical_distance,
     };
-    let sorter = sort::Sorter::new(&temp_name(&paths.bam), args.sort_memory_mib.max(1) << 20);
-    let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorter)?;
+    let budget = args.sort_memory_mib.max(1) << 20;
+    let prefix = temp_name(&paths.bam);
+    let sorters = (
+        sort::Sorter::new(&prefix, budget),
+        DupEntries::new(&prefix, budget / 4),
+    );
+    let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorters)?;
     drop(mapper);
     publish(&paths, &contigs, &rg, aligned, territory, threads)
+}
+
+/// Read-group fields go into the header and every record: no tabs, line breaks or empties.
+fn check_read_group(rg: &ReadGroup) -> Result<()> {
+    let fields = [
+        ("read group id", &rg.id),
+        ("sample", &rg.sample),
+        ("library", &rg.library),
+        ("platform", &rg.platform),
+    ];
+    for (name, value) in fields {
+        if value.is_empty() || value.contains(['\t', '\n', '\r']) {
+            return Err(StepError::input(format!(
+                "the {name} {value:?} must be non-empty and hold no tabs or line breaks"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Load the aligner and the contig list, checked against the reference's `.fai`.
@@ -193,7 +228,8 @@ fn load_reference(
     threads: usize,
 ) -> Result<(Mapper, Vec<(String, u64)>)> {
     let is_mmi = reference::is_mmi(&args.reference)?;
-    let mapper = reference::load_mapper(&args.reference, args.index_cache.as_deref(), threads)?;
+    let mut mapper = reference::load_mapper(&args.reference, args.index_cache.as_deref(), threads)?;
+    mapper.set_max_seed_occurrence(args.max_seed_occurrence);
     let contigs = mapper.contigs();
     let fasta = if is_mmi {
         reference::fasta_beside_mmi(&args.reference)
@@ -252,4 +288,39 @@ fn publish(
         fs::rename(from, to).map_err(|e| StepError::io("publish", to, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_names_follow_the_bam() {
+        let p = OutputPaths::new(Path::new("/t/s1.bam"), false).unwrap();
+        assert_eq!(p.index, Path::new("/t/s1.bam.bai"));
+        assert_eq!(p.metrics, Path::new("/t/s1.metrics.json"));
+        let p = OutputPaths::new(Path::new("s1.bam"), true).unwrap();
+        assert_eq!(p.index, Path::new("s1.bam.csi"));
+        assert!(OutputPaths::new(Path::new("/t/s1.sam"), false).is_err());
+        assert!(OutputPaths::new(Path::new("/t/.bam"), false).is_err());
+    }
+
+    #[test]
+    fn read_group_fields_must_fit_a_header() {
+        let rg = |sample: &str| ReadGroup {
+            id: "rg".into(),
+            sample: sample.into(),
+            library: "lb".into(),
+            platform: "ILLUMINA".into(),
+        };
+        assert!(check_read_group(&rg("NA12878")).is_ok());
+        assert!(check_read_group(&rg("a\tb")).is_err());
+        assert!(check_read_group(&rg("")).is_err());
+    }
+
+    #[test]
+    fn long_contigs_need_csi() {
+        assert!(!bam_out::needs_csi(&[("chr1".to_string(), 248_956_422)]));
+        assert!(bam_out::needs_csi(&[("big".to_string(), 1 << 29)]));
+    }
 }

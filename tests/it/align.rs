@@ -175,8 +175,9 @@ fn generated_pairs_map_and_injected_duplicates_are_flagged() {
 
 #[test]
 fn output_bytes_do_not_depend_on_threads_or_spilling() {
+    // 6,000 records of 100 bases take about 1.8 MB in the sorter: a 1 MiB budget spills.
     let dir = tempfile::tempdir().unwrap();
-    let g = generate(dir.path(), 30_000, 800, 20);
+    let g = generate(dir.path(), 60_000, 3000, 50);
     let mut digests = Vec::new();
     for (i, extra) in [
         &["--threads", "1"][..],
@@ -297,6 +298,33 @@ fn align_index_output_is_accepted_by_align() {
     let bam = dir.path().join("S1.bam");
     assert_ok(&align(&g.r1, &g.r2, &mmi, &bam, &[]));
     assert_eq!(metrics(&bam)["mapped_pct"], 100.0);
+
+    // A FASTA through --index-cache: the index is built once, then reused, with the same BAM.
+    let cache = dir.path().join("cache");
+    let cache_arg = cache.to_string_lossy().into_owned();
+    let mut bams = Vec::new();
+    for run in ["a", "b"] {
+        let bam = dir.path().join(format!("{run}.bam"));
+        assert_ok(&align(
+            &g.r1,
+            &g.r2,
+            &g.reference,
+            &bam,
+            &["--index-cache", &cache_arg],
+        ));
+        let cached: Vec<_> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(cached.len(), 1, "{cached:?}");
+        assert!(cached[0].to_string_lossy().ends_with(".sr.mmi"));
+        bams.push(std::fs::read(&bam).unwrap());
+    }
+    assert!(bams[0] == bams[1]);
+    assert!(
+        bams[0] == std::fs::read(dir.path().join("S1.bam")).unwrap(),
+        "the .mmi and the FASTA give other BAMs"
+    );
 }
 
 /// Primary records as (name, read1/2) -> (flag, contig, pos), via samtools.
@@ -341,9 +369,20 @@ fn shared_chr22_chunk_meets_the_bars_and_agrees_with_bwa() {
     let reference = d.join("reference/chr22_16570000_16610000.fa");
     let dir = tempfile::tempdir().unwrap();
     let bam = dir.path().join("NA12878.bam");
-    assert_ok(&align(&r1, &r2, &reference, &bam, &["--threads", "2"]));
+    assert_ok(&align(
+        &r1,
+        &r2,
+        &reference,
+        &bam,
+        &["--threads", "2", "--optical-distance", "2500"],
+    ));
     let m = metrics(&bam);
     assert_eq!(m["total_reads"], 9898);
+    let optical = m["optical_duplicate_reads"].as_u64().unwrap();
+    assert!(
+        optical > 0 && optical <= m["duplicate_reads"].as_u64().unwrap(),
+        "{m}"
+    );
     assert!(m["mapped_pct"].as_f64().unwrap() >= 98.0, "{m}");
     assert!(m["properly_paired_pct"].as_f64().unwrap() >= 95.0, "{m}");
     assert!(m["duplicate_reads"].as_u64().unwrap() > 0, "{m}");
@@ -385,6 +424,72 @@ fn shared_chr22_chunk_meets_the_bars_and_agrees_with_bwa() {
         "records are not coordinate-sorted"
     );
     let ours = primary_positions(&bam);
+
+    // Flags, mate fields and TLEN as samtools fixmate would set them.
+    let fixed = dir.path().join("fixed.sam");
+    let script = format!(
+        "samtools sort -n -O sam -o {0}.n {1} && samtools fixmate -O sam {0}.n {0}",
+        fixed.display(),
+        bam.display()
+    );
+    assert!(Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .status()
+        .unwrap()
+        .success());
+    let columns = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('@'))
+            .map(|l| l.split('\t').take(9).collect::<Vec<_>>().join("\t"))
+            .collect()
+    };
+    let before = columns(&std::fs::read_to_string(format!("{}.n", fixed.display())).unwrap());
+    let after = columns(&std::fs::read_to_string(&fixed).unwrap());
+    let differ = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+    assert_eq!(
+        (before.len(), differ),
+        (after.len(), 0),
+        "samtools fixmate changed {differ} records"
+    );
+
+    // samtools fixmate + markdup on our own alignments (duplicate flags cleared first).
+    let md = dir.path().join("md.bam");
+    let script = format!(
+        "samtools view -h {} | awk 'BEGIN {{ OFS = \"\\t\" }} /^@/ {{ print; next }} {{ $2 = and($2, compl(1024)); print }}' \
+         | samtools sort -n -u - | samtools fixmate -m -u - - | samtools sort -u - | samtools markdup -d 2500 - {} 2>/dev/null",
+        bam.display(),
+        md.display()
+    );
+    assert!(Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .status()
+        .unwrap()
+        .success());
+    let marked = primary_positions(&md);
+    let agree = ours
+        .iter()
+        .filter(|(k, v)| marked.get(*k).is_some_and(|m| m.0 & 0x400 == v.0 & 0x400))
+        .count();
+    eprintln!(
+        "duplicate flags agreeing with samtools markdup: {agree} of {}",
+        ours.len()
+    );
+    assert!(agree as f64 >= 0.995 * ours.len() as f64);
+    let tagged = |path: &Path| {
+        let out = Command::new("samtools")
+            .arg("view")
+            .arg(path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .matches("dt:Z:SQ")
+            .count() as f64
+    };
+    let (ours_optical, peer_optical) = (tagged(&bam), tagged(&md));
+    eprintln!("optical duplicates: cairn {ours_optical}, samtools markdup -d 2500 {peer_optical}");
+    assert!((ours_optical - peer_optical).abs() <= 0.05 * peer_optical);
 
     let peer_ref = dir.path().join("ref.fa");
     std::fs::copy(&reference, &peer_ref).unwrap();

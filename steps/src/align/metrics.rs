@@ -22,6 +22,7 @@ pub struct Metrics {
     paired: u64,
     proper: u64,
     duplicates: u64,
+    optical: u64,
     supplementary: u64,
     inserts: BTreeMap<i64, u64>,
     coverage: Coverage,
@@ -35,14 +36,15 @@ impl Metrics {
             paired: 0,
             proper: 0,
             duplicates: 0,
+            optical: 0,
             supplementary: 0,
             inserts: BTreeMap::new(),
             coverage: Coverage::new(territory),
         }
     }
 
-    /// Count one record; records must come in coordinate order.
-    pub fn add(&mut self, rec: &AlnRecord) {
+    /// Count one record (`optical`: an optical duplicate); records must come in coordinate order.
+    pub fn add(&mut self, rec: &AlnRecord, optical: bool) {
         let flag = rec.flag;
         if flag & FLAG_SUPPLEMENTARY != 0 {
             self.supplementary += 1;
@@ -53,6 +55,7 @@ impl Metrics {
                 self.mapped += 1;
                 self.proper += u64::from(flag & FLAG_PROPER != 0);
                 self.duplicates += u64::from(flag & FLAG_DUPLICATE != 0);
+                self.optical += u64::from(optical);
                 if flag & FLAG_PROPER != 0 && rec.tlen > 0 {
                     *self.inserts.entry(rec.tlen).or_default() += 1;
                 }
@@ -83,6 +86,7 @@ impl Metrics {
             properly_paired_pct: pct(self.proper, self.paired),
             duplicate_reads: self.duplicates,
             duplicate_pct_of_mapped: pct(self.duplicates, self.mapped),
+            optical_duplicate_reads: self.optical,
             supplementary_records: self.supplementary,
             insert_size: InsertSize::from_counts(&self.inserts),
             coverage: CoverageReport {
@@ -114,6 +118,8 @@ pub struct MetricsReport {
     pub properly_paired_pct: f64,
     pub duplicate_reads: u64,
     pub duplicate_pct_of_mapped: f64,
+    /// Duplicates that are optical (0 unless `--optical-distance` is set).
+    pub optical_duplicate_reads: u64,
     pub supplementary_records: u64,
     pub insert_size: InsertSize,
     pub coverage: CoverageReport,
@@ -308,24 +314,34 @@ mod tests {
     fn depth_and_breadth_over_a_small_contig() {
         let mut m = Metrics::new(Territory::whole(&[("c".into(), 100)]));
         let proper = FLAG_PAIRED | FLAG_PROPER;
-        m.add(&rec(10, &[10 << 4 | CIGAR_M], proper, 30)); // 10..20
-        m.add(&rec(
-            15,
-            &[5 << 4 | CIGAR_M, 5 << 4 | CIGAR_D, 5 << 4 | CIGAR_M],
-            proper,
-            -30,
-        )); // 15..20, 25..30
-        m.add(&rec(15, &[10 << 4 | CIGAR_M], proper | FLAG_DUPLICATE, 0)); // not counted for depth
-        m.add(&rec(
-            90,
-            &[2 << 4 | CIGAR_S, 10 << 4 | CIGAR_M],
-            FLAG_PAIRED | FLAG_MATE_UNMAPPED,
-            0,
-        )); // 90..100
+        m.add(&rec(10, &[10 << 4 | CIGAR_M], proper, 30), false); // 10..20
+        m.add(
+            &rec(
+                15,
+                &[5 << 4 | CIGAR_M, 5 << 4 | CIGAR_D, 5 << 4 | CIGAR_M],
+                proper,
+                -30,
+            ),
+            false,
+        ); // 15..20, 25..30
+        m.add(
+            &rec(15, &[10 << 4 | CIGAR_M], proper | FLAG_DUPLICATE, 0),
+            true,
+        ); // an optical duplicate: not counted for depth
+        m.add(
+            &rec(
+                90,
+                &[2 << 4 | CIGAR_S, 10 << 4 | CIGAR_M],
+                FLAG_PAIRED | FLAG_MATE_UNMAPPED,
+                0,
+            ),
+            false,
+        ); // 90..100
         let mut unmapped = rec(90, &[], FLAG_PAIRED | FLAG_UNMAPPED, 0);
         unmapped.tid = 0;
-        m.add(&unmapped);
+        m.add(&unmapped, false);
         let r = m.finish("s");
+        assert_eq!(r.optical_duplicate_reads, 1);
         assert_eq!(
             (
                 r.total_reads,

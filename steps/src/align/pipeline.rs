@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::thread;
 
-use super::dedup::{DupSet, FragEntry, PairEntry};
+use super::dedup::{DupEntries, DupSet};
 use super::fastq::{Fragment, PairReader};
 use super::mapper::Mapper;
 use super::pairing::{build_fragment, FragmentOut, PairingOptions};
+use super::record::AlnRecord;
 use super::sort::Sorter;
 use crate::error::{Result, StepError};
 
@@ -24,30 +25,28 @@ const CHUNK: usize = 128;
 
 /// What mapping the whole input produced.
 pub struct Aligned {
-    pub sorter: Sorter,
+    pub sorter: Sorter<AlnRecord>,
     pub dups: DupSet,
     pub fragments: u64,
 }
 
-/// Map every fragment of `reader` with `threads` workers into `sorter`.
+/// Map every fragment of `reader` with `threads` workers into `sorter`, duplicate keys into
+/// `entries`.
 pub fn align_all(
     reader: PairReader,
     mapper: &Mapper,
     opts: &PairingOptions,
     threads: usize,
-    mut sorter: Sorter,
+    (mut sorter, mut entries): (Sorter<AlnRecord>, DupEntries),
 ) -> Result<Aligned> {
     let (tx, rx) = sync_channel::<Result<Vec<Fragment>>>(2);
     let handle = thread::spawn(move || read_batches(reader, tx));
-    let mut pairs: Vec<PairEntry> = Vec::new();
-    let mut frags: Vec<FragEntry> = Vec::new();
     let mut fragments = 0u64;
     let result = (|| {
         for batch in rx_iter(&rx) {
             let batch = batch?;
             for out in map_batch(&batch, fragments, mapper, opts, threads)? {
-                pairs.extend(out.pair);
-                frags.extend(out.frags);
+                entries.push(out.pair, out.frags)?;
                 for rec in out.records {
                     sorter.push(rec)?;
                 }
@@ -64,7 +63,7 @@ pub fn align_all(
     reader.check_not_empty(fragments)?;
     Ok(Aligned {
         sorter,
-        dups: DupSet::resolve(pairs, frags),
+        dups: entries.resolve(opts.optical_distance)?,
         fragments,
     })
 }

@@ -11,6 +11,8 @@ pub struct AlignParams {
     pub library: Option<String>,
     pub platform: Option<String>,
     pub sort_memory_mib: Option<u64>,
+    pub max_seed_occurrence: Option<u32>,
+    pub optical_distance: Option<u32>,
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(
@@ -88,8 +90,8 @@ impl StepKind for AlignKind {
 
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
         let p: AlignParams = parse(params)?;
-        if p.sort_memory_mib == Some(0) {
-            return Err("sort_memory_mib must be at least 1".to_string());
+        if p.sort_memory_mib == Some(0) || p.max_seed_occurrence == Some(0) {
+            return Err("sort_memory_mib and max_seed_occurrence must be at least 1".to_string());
         }
         for (name, v) in [
             ("read_group_id", &p.read_group_id),
@@ -130,6 +132,12 @@ impl StepKind for AlignKind {
         }
         if let Some(v) = p.platform {
             push("--platform", v);
+        }
+        if let Some(v) = p.optical_distance {
+            push("--optical-distance", v.to_string());
+        }
+        if let Some(v) = p.max_seed_occurrence {
+            push("--max-seed-occurrence", v.to_string());
         }
         if let Some(v) = p.sort_memory_mib {
             push("--sort-memory-mib", v.to_string());

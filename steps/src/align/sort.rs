@@ -1,26 +1,53 @@
-//! Coordinate sort with bounded memory: sorted runs spilled to temporary files, then a k-way merge.
+//! External sort with bounded memory: sorted runs spilled to temporary files, then a k-way merge.
 //!
-//! Records are kept in memory until their size passes the budget; then the buffer is sorted and
+//! Items are kept in memory until their size passes the budget; then the buffer is sorted and
 //! written as a run file beside the output (same file system, so no surprise `/tmp` filling up),
 //! and at the end all runs are merged with a heap. A sample that fits the budget never touches
 //! the disk. Run files are removed when the merge is dropped, on success and on error alike.
-//! Sort keys end with the input ordinal, so the order is total and never depends on threads.
+//! The same sorter orders BAM records by coordinate and duplicate-marking entries by key
+//! ([`Spill`]); every order is total (it ends with the input ordinal), so it never depends on
+//! threads.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::record::AlnRecord;
 use crate::error::{Result, StepError};
 
-/// Per-record bookkeeping counted against the budget besides the variable-length data.
-const RECORD_OVERHEAD: usize = std::mem::size_of::<AlnRecord>() + 16;
+/// What the sorter can hold: a total order, a size estimate and a spill-file encoding.
+pub trait Spill: Sized {
+    fn order(&self, other: &Self) -> Ordering;
+    /// Bytes this item occupies in memory, counted against the budget.
+    fn mem_size(&self) -> usize;
+    fn write_to(&self, w: &mut impl Write) -> io::Result<()>;
+    /// The next item, or `None` at a clean end of file.
+    fn read_from(r: &mut impl Read) -> io::Result<Option<Self>>;
+}
 
-/// Collects records and hands them back in coordinate order.
-pub struct Sorter {
-    buf: Vec<AlnRecord>,
+impl Spill for AlnRecord {
+    fn order(&self, other: &Self) -> Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+
+    fn mem_size(&self) -> usize {
+        self.data.len() + std::mem::size_of::<AlnRecord>() + 16
+    }
+
+    fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
+        AlnRecord::write_to(self, w)
+    }
+
+    fn read_from(r: &mut impl Read) -> io::Result<Option<Self>> {
+        AlnRecord::read_from(r)
+    }
+}
+
+/// Collects items and hands them back in order.
+pub struct Sorter<T: Spill> {
+    buf: Vec<T>,
     bytes: usize,
     budget: usize,
     runs: RunFiles,
@@ -41,23 +68,24 @@ impl Drop for RunFiles {
     }
 }
 
-impl Sorter {
+impl<T: Spill> Sorter<T> {
     /// `prefix` names the run files (`{prefix}.sort.N.tmp`); `budget` is in bytes.
     pub fn new(prefix: &Path, budget: usize) -> Self {
+        let runs = RunFiles {
+            prefix: prefix.to_path_buf(),
+            paths: Vec::new(),
+        };
         Sorter {
             buf: Vec::new(),
             bytes: 0,
             budget,
-            runs: RunFiles {
-                prefix: prefix.to_path_buf(),
-                paths: Vec::new(),
-            },
+            runs,
         }
     }
 
-    pub fn push(&mut self, rec: AlnRecord) -> Result<()> {
-        self.bytes += rec.data.len() + RECORD_OVERHEAD;
-        self.buf.push(rec);
+    pub fn push(&mut self, item: T) -> Result<()> {
+        self.bytes += item.mem_size();
+        self.buf.push(item);
         if self.bytes >= self.budget {
             self.spill()?;
         }
@@ -70,96 +98,120 @@ impl Sorter {
     }
 
     fn spill(&mut self) -> Result<()> {
-        self.buf.sort_unstable_by_key(AlnRecord::sort_key);
-        let path = PathBuf::from(format!(
-            "{}.sort.{}.tmp",
-            self.runs.prefix.display(),
-            self.runs.paths.len()
-        ));
+        self.buf.sort_unstable_by(T::order);
+        let n = self.runs.paths.len();
+        let path = PathBuf::from(format!("{}.sort.{n}.tmp", self.runs.prefix.display()));
         self.runs.paths.push(path.clone());
-        let file = File::create(&path).map_err(|e| StepError::io("create sort run", &path, e))?;
+        let failed = |e| StepError::io("write sort run", &path, e);
+        let file = File::create(&path).map_err(failed)?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
-        for rec in self.buf.drain(..) {
-            rec.write_to(&mut w)
-                .map_err(|e| StepError::io("write sort run", &path, e))?;
+        for item in self.buf.drain(..) {
+            item.write_to(&mut w).map_err(failed)?;
         }
-        w.flush()
-            .map_err(|e| StepError::io("write sort run", &path, e))?;
+        w.flush().map_err(failed)?;
         self.bytes = 0;
         Ok(())
     }
 
-    /// All records, sorted.
-    pub fn finish(mut self) -> Result<Merge> {
+    /// All items, sorted.
+    pub fn finish(mut self) -> Result<Merge<T>> {
         if self.runs.paths.is_empty() {
-            self.buf.sort_unstable_by_key(AlnRecord::sort_key);
-            let mut records = std::mem::take(&mut self.buf);
-            records.reverse();
+            self.buf.sort_unstable_by(T::order);
+            let mut memory = std::mem::take(&mut self.buf);
+            memory.reverse();
+            let runs = std::mem::replace(
+                &mut self.runs,
+                RunFiles {
+                    prefix: PathBuf::new(),
+                    paths: Vec::new(),
+                },
+            );
             return Ok(Merge {
-                memory: records,
+                memory,
                 readers: Vec::new(),
-                heads: Vec::new(),
                 heap: BinaryHeap::new(),
-                runs: self.runs,
+                runs,
             });
         }
         if !self.buf.is_empty() {
             self.spill()?;
         }
+        let runs = std::mem::replace(
+            &mut self.runs,
+            RunFiles {
+                prefix: PathBuf::new(),
+                paths: Vec::new(),
+            },
+        );
         let mut merge = Merge {
             memory: Vec::new(),
             readers: Vec::new(),
-            heads: Vec::new(),
             heap: BinaryHeap::new(),
-            runs: self.runs,
+            runs,
         };
         for path in merge.runs.paths.clone() {
             let file = File::open(&path).map_err(|e| StepError::io("open sort run", &path, e))?;
             merge
                 .readers
                 .push((path, BufReader::with_capacity(1 << 18, file)));
-            merge.heads.push(None);
             merge.refill(merge.readers.len() - 1)?;
         }
         Ok(merge)
     }
 }
 
-type HeapKey = Reverse<((u32, i64, bool, u64), usize)>;
+/// A run's current head in the merge heap (min-heap by the item order, then run).
+struct Head<T: Spill>(T, usize);
 
-/// Sorted records, from memory or merged from runs.
-pub struct Merge {
-    /// In-memory case: sorted records, reversed so `pop` yields them in order.
-    memory: Vec<AlnRecord>,
+impl<T: Spill> PartialEq for Head<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<T: Spill> Eq for Head<T> {}
+
+impl<T: Spill> PartialOrd for Head<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Spill> Ord for Head<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.order(&other.0).then(self.1.cmp(&other.1))
+    }
+}
+
+/// Sorted items, from memory or merged from runs.
+pub struct Merge<T: Spill> {
+    /// In-memory case: sorted items, reversed so `pop` yields them in order.
+    memory: Vec<T>,
     readers: Vec<(PathBuf, BufReader<File>)>,
-    heads: Vec<Option<AlnRecord>>,
-    heap: BinaryHeap<HeapKey>,
+    heap: BinaryHeap<Reverse<Head<T>>>,
     runs: RunFiles,
 }
 
-impl Merge {
+impl<T: Spill> Merge<T> {
     fn refill(&mut self, run: usize) -> Result<()> {
         let (path, reader) = &mut self.readers[run];
-        let next =
-            AlnRecord::read_from(reader).map_err(|e| StepError::io("read sort run", path, e))?;
-        if let Some(rec) = &next {
-            self.heap.push(Reverse((rec.sort_key(), run)));
+        let next = T::read_from(reader).map_err(|e| StepError::io("read sort run", path, e))?;
+        if let Some(item) = next {
+            self.heap.push(Reverse(Head(item, run)));
         }
-        self.heads[run] = next;
         Ok(())
     }
 
-    /// The next record in coordinate order.
-    pub fn next_record(&mut self) -> Result<Option<AlnRecord>> {
+    /// The next item in order.
+    pub fn next_item(&mut self) -> Result<Option<T>> {
         if self.readers.is_empty() {
             return Ok(self.memory.pop());
         }
-        let Some(Reverse((_, run))) = self.heap.pop() else {
+        let Some(Reverse(Head(item, run))) = self.heap.pop() else {
             return Ok(None);
         };
-        let rec = self.heads[run].take();
         self.refill(run)?;
-        Ok(rec)
+        Ok(Some(item))
     }
 
     /// Remove the run files now (they are also removed on drop).
@@ -186,9 +238,9 @@ mod tests {
         r
     }
 
-    fn drain(mut m: Merge) -> Vec<(i32, i64, u64)> {
+    fn drain(mut m: Merge<AlnRecord>) -> Vec<(i32, i64, u64)> {
         let mut out = Vec::new();
-        while let Some(r) = m.next_record().unwrap() {
+        while let Some(r) = m.next_item().unwrap() {
             out.push((r.tid, r.pos, r.ordinal));
         }
         out
