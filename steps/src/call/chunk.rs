@@ -267,7 +267,12 @@ fn forced(
     let max_span = reads.iter().map(|r| r.end() - r.start).max().unwrap_or(0);
     let mut out = Vec::with_capacity(sites.len());
     for site in sites {
-        check_site(site, refw, inputs, len)?;
+        if site.end() > len {
+            // Beyond the contig (a partial reference, say): not assessed, like an uncovered site.
+            out.push(not_assessed(site));
+            continue;
+        }
+        check_site(site, refw, inputs)?;
         let (ev, hap) = if site.alleles.iter().all(|a| a.len() == 1) {
             (
                 pileup_evidence(
@@ -305,19 +310,13 @@ fn forced(
     Ok(out)
 }
 
-fn check_site(site: &ForcedSite, refw: &RefWindow, inputs: &Inputs, len: i64) -> Result<()> {
+fn check_site(site: &ForcedSite, refw: &RefWindow, inputs: &Inputs) -> Result<()> {
     let where_ = format!(
         "sites VCF line {} ({}:{})",
         site.line,
         site.contig,
         site.pos + 1
     );
-    if site.end() > len {
-        return Err(StepError::input(format!(
-            "{where_}: past the end of the contig ({len} bp) in {}",
-            inputs.reference.display()
-        )));
-    }
     let actual = refw.slice(site.pos, site.end());
     let matches = actual.len() == site.alleles[0].len()
         && actual
