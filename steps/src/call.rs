@@ -10,6 +10,7 @@
 //! publishes the bgzip + tabix pair. Jobs run in parallel and are written back in order, so the
 //! bytes do not depend on the thread count.
 
+pub mod blocks;
 pub mod candidate;
 pub mod chunk;
 pub mod genotype;
@@ -70,6 +71,10 @@ pub struct Args {
     /// Variant records below this QUAL are not written (records below 20 are marked LowQual).
     #[arg(long, default_value_t = 10.0)]
     pub min_qual: f64,
+    /// Also write gVCF-style reference blocks (`<*>` records with END) where nothing was called,
+    /// so absent positions read as assessed 0/0 (or ./. where uncovered) rather than unknown.
+    #[arg(long)]
+    pub ref_blocks: bool,
     /// Bases per parallel job; output is identical for any thread count at a given chunk size.
     #[arg(long, default_value_t = 1_000_000, hide = true)]
     pub chunk_size: i64,
@@ -126,7 +131,7 @@ pub fn run(args: Args) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let header = vcf::header(&contigs, &reference_name, &sample);
+    let header = vcf::header(&contigs, &reference_name, &sample, args.ref_blocks);
     let inputs = Inputs {
         bam: args.bam.clone(),
         reference: args.reference.clone(),
@@ -143,6 +148,7 @@ pub fn run(args: Args) -> Result<()> {
         priors: genotype::Priors::default(),
         min_qual: args.min_qual,
         hmm: pairhmm::PairHmm::default(),
+        ref_blocks: args.ref_blocks,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
@@ -168,6 +174,7 @@ pub struct Params {
     pub min_mapq: Option<u8>,
     pub min_base_quality: Option<u8>,
     pub min_qual: Option<f64>,
+    pub ref_blocks: Option<bool>,
 }
 
 /// The `call` step kind.
@@ -219,7 +226,7 @@ fn parse_params(
 ) -> std::result::Result<Params, String> {
     serde_json::from_value(serde_json::Value::Object(params.clone())).map_err(|e| {
         format!(
-            "invalid params for `call`: {e}; known params: min_mapq, min_base_quality, min_qual"
+            "invalid params for `call`: {e}; known params: min_mapq, min_base_quality, min_qual, ref_blocks"
         )
     })
 }
@@ -276,6 +283,9 @@ impl StepKind for CallKind {
         }
         if let Some(v) = p.min_qual {
             a.extend(["--min-qual".into(), v.to_string()]);
+        }
+        if p.ref_blocks == Some(true) {
+            a.push("--ref-blocks".into());
         }
         a
     }

@@ -8,11 +8,12 @@
 
 use rust_htslib::bam::{self, Read as _};
 
+use super::blocks::reference_blocks;
 use super::candidate::{Candidate, RefWindow};
 use super::genotype::{genotype, Priors, ReadLik, SiteEvidence};
 use super::haplotype::{self, Locus};
 use super::pairhmm::PairHmm;
-use super::pileup::{discover, DiscoveryParams};
+use super::pileup::{discover, Discovery, DiscoveryParams};
 use super::reads::{self, AlignedRead, ReadFilter};
 use super::reference::Reference;
 use super::regions::Job;
@@ -38,6 +39,8 @@ pub struct Settings {
     /// Variant records below this QUAL are not written.
     pub min_qual: f64,
     pub hmm: PairHmm,
+    /// Write gVCF-style reference blocks between variant records.
+    pub ref_blocks: bool,
 }
 
 /// Input files and the output's contig list (reference contigs first, then contigs only named
@@ -79,24 +82,58 @@ pub fn run_job(inputs: &Inputs, s: &Settings, job: &Job) -> Result<String> {
         start: from,
         seq: reference.fetch(name, from as u64, (job.end + REF_PAD).min(len) as u64)?,
     };
-    let records = match &job.sites {
-        Some(sites) => forced(&reads, &refw, sites, s, inputs, len)?,
-        None => discovered(&reads, &refw, job, s),
-    };
-    Ok(records.iter().map(|r| r.line(name)).collect())
+    match &job.sites {
+        Some(sites) => Ok(forced(&reads, &refw, sites, s, inputs, len)?
+            .iter()
+            .map(|r| r.line(name))
+            .collect()),
+        None => {
+            let (records, found) = discovered(&reads, &refw, job, s);
+            Ok(render(name, &records, &found, &refw, job, s))
+        }
+    }
 }
 
-fn discovered(reads: &[AlignedRead], refw: &RefWindow, job: &Job, s: &Settings) -> Vec<Record> {
-    let cands = discover(
+/// The records' lines, interleaved with reference blocks when those are asked for.
+fn render(
+    name: &str,
+    records: &[Record],
+    found: &Discovery,
+    refw: &RefWindow,
+    job: &Job,
+    s: &Settings,
+) -> String {
+    if !s.ref_blocks {
+        return records.iter().map(|r| r.line(name)).collect();
+    }
+    let covered: Vec<(i64, i64)> = records
+        .iter()
+        .map(|r| (r.pos, r.pos + r.alleles[0].len() as i64))
+        .collect();
+    let blocks = reference_blocks(found, refw, job.start, job.end, &covered, s.priors.snv);
+    let mut lines: Vec<(i64, String)> = records.iter().map(|r| (r.pos, r.line(name))).collect();
+    lines.extend(blocks.iter().map(|b| (b.pos, b.line(name))));
+    lines.sort_by_key(|(pos, _)| *pos);
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+fn discovered(
+    reads: &[AlignedRead],
+    refw: &RefWindow,
+    job: &Job,
+    s: &Settings,
+) -> (Vec<Record>, Discovery) {
+    let found = discover(
         reads,
         refw,
         job.start - DISCOVERY_PAD,
         job.end + DISCOVERY_PAD,
         &s.discovery,
     );
+    let cands = &found.candidates;
     let max_span = reads.iter().map(|r| r.end() - r.start).max().unwrap_or(0);
     let mut out = Vec::new();
-    for group in cluster(&cands) {
+    for group in cluster(cands) {
         let single_snv = group.iter().all(|c| c.is_snv() && c.pos == group[0].pos);
         let evidence: Vec<(SiteEvidence, bool)> = if single_snv {
             let mut alleles = vec![group[0].reference.clone()];
@@ -127,7 +164,7 @@ fn discovered(reads: &[AlignedRead], refw: &RefWindow, job: &Job, s: &Settings) 
         }
     }
     out.sort_by(|a, b| (a.pos, &a.alleles).cmp(&(b.pos, &b.alleles)));
-    out
+    (out, found)
 }
 
 /// Candidates (sorted) grouped so that members lie within [`CLUSTER_GAP`] of the group's extent.

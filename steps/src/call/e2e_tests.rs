@@ -18,6 +18,7 @@ fn args(bam: &Path, reference: &Path, out: &Path, threads: usize, chunk: i64) ->
         min_mapq: 20,
         min_base_quality: 13,
         min_qual: 10.0,
+        ref_blocks: false,
         chunk_size: chunk,
     }
 }
@@ -207,4 +208,58 @@ fn duplicate_secondary_qc_fail_and_low_mapq_reads_are_ignored() {
     let out2 = sub2.join("y.vcf.gz");
     run(args(&ds2.bam, &ds2.reference, &out2, 1, 100_000)).unwrap();
     assert_eq!(at_2001(&out2), 1);
+}
+
+#[test]
+fn reference_blocks_tile_the_contig_and_let_merge_fill_hom_ref() {
+    let dir = tempfile::tempdir().unwrap();
+    let a_dir = dir.path().join("a");
+    let b_dir = dir.path().join("b");
+    std::fs::create_dir_all(&a_dir).unwrap();
+    std::fs::create_dir_all(&b_dir).unwrap();
+    let (a, _) = make(&a_dir, 5000, 20, &VARIANTS[..1], 11);
+    let (b, _) = make(&b_dir, 5000, 20, &[], 11);
+    let a_vcf = a_dir.join("a.vcf.gz");
+    let b_vcf = b_dir.join("b.vcf.gz");
+    run(Args {
+        sample: Some("A".into()),
+        ..args(&a.bam, &a.reference, &a_vcf, 2, 2000)
+    })
+    .unwrap();
+    run(Args {
+        sample: Some("B".into()),
+        ref_blocks: true,
+        ..args(&b.bam, &b.reference, &b_vcf, 2, 2000)
+    })
+    .unwrap();
+    // B's records tile c1 (5,000 bp) without gaps or overlaps.
+    let mut next = 1u64;
+    for r in records(&b_vcf).iter().filter(|r| r[0] == "c1") {
+        assert_eq!(r[1].parse::<u64>().unwrap(), next, "{r:?}");
+        let end = r[7]
+            .split(';')
+            .find_map(|f| f.strip_prefix("END="))
+            .map_or(next, |e| e.parse().unwrap());
+        next = end + 1;
+    }
+    assert_eq!(next, 5001);
+    let merged = dir.path().join("m.vcf.gz");
+    let vcfs = vec![a_vcf, b_vcf, a_dir.join("none.vcf")];
+    std::fs::write(
+        &vcfs[2],
+        "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tC\n",
+    )
+    .unwrap();
+    crate::merge::run(crate::merge::Args {
+        vcfs,
+        out: merged.clone(),
+    })
+    .unwrap();
+    let m = records(&merged);
+    assert_eq!(m.len(), 1, "{m:?}");
+    let gts: Vec<&str> = m[0][9..]
+        .iter()
+        .map(|s| s.split(':').next().unwrap())
+        .collect();
+    assert_eq!(gts, vec!["0/1", "0/0", "./."]);
 }

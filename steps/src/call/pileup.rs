@@ -61,14 +61,26 @@ const BASES: [u8; 4] = *b"ACGT";
 
 type IndelKey = (i64, Vec<u8>, Vec<u8>);
 
-/// Propose candidates with `pos` in `[from, to)`, sorted by position then allele.
+/// What discovery saw over `[from, from + depth.len())`.
+#[derive(Debug)]
+pub struct Discovery {
+    /// Candidates sorted by position then allele.
+    pub candidates: Vec<Candidate>,
+    pub from: i64,
+    /// Bases at or above the quality floor, per position.
+    pub depth: Vec<u32>,
+    /// Of those, bases matching the reference.
+    pub ref_depth: Vec<u32>,
+}
+
+/// Propose candidates with `pos` in `[from, to)`.
 pub fn discover(
     reads: &[AlignedRead],
     refw: &RefWindow,
     from: i64,
     to: i64,
     p: &DiscoveryParams,
-) -> Vec<Candidate> {
+) -> Discovery {
     let len = (to - from).max(0) as usize;
     let mut counts = Counts {
         from,
@@ -111,7 +123,18 @@ pub fn discover(
         }
     }
     out.sort();
-    out
+    let ref_depth = (0..counts.depth.len())
+        .map(|i| {
+            let r = refw.base(from + i as i64).and_then(base_index);
+            r.map_or(0, |r| counts.bases[i][r])
+        })
+        .collect();
+    Discovery {
+        candidates: out,
+        from,
+        depth: counts.depth,
+        ref_depth,
+    }
 }
 
 /// Insertions at one position with one length pool their support: a sequencing error inside an
@@ -243,7 +266,7 @@ mod tests {
         reads.extend((0..3).map(|_| read(0, vec![Op::Match(8)], b"ACGTACGT", 30)));
         // Two more alt reads at quality 5: below the floor, they must not count.
         reads.extend((0..2).map(|_| read(0, vec![Op::Match(8)], b"ACGTACGG", 5)));
-        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default());
+        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default()).candidates;
         assert_eq!(c, vec![Candidate::snv(4, b'A', b'T', 3)]);
     }
 
@@ -262,7 +285,7 @@ mod tests {
             b"ACGTAAACGTA",
             30,
         );
-        let c = discover(&[a, b], &refw(), 0, 20, &DiscoveryParams::default());
+        let c = discover(&[a, b], &refw(), 0, 20, &DiscoveryParams::default()).candidates;
         assert_eq!(c.len(), 1);
         assert_eq!(
             (
@@ -294,7 +317,7 @@ mod tests {
             b"GTACGATGTAA",
             30,
         ));
-        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default());
+        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default()).candidates;
         let alleles: Vec<_> = c.iter().map(|c| (c.alt.as_slice(), c.support)).collect();
         assert_eq!(alleles, vec![(&b"CGAT"[..], 1), (&b"CGGT"[..], 3)]);
     }
@@ -306,6 +329,6 @@ mod tests {
             .collect();
         reads[1].qual[4] = 0;
         let p = DiscoveryParams::default();
-        assert!(discover(&reads, &refw(), 0, 20, &p).is_empty());
+        assert!(discover(&reads, &refw(), 0, 20, &p).candidates.is_empty());
     }
 }

@@ -24,7 +24,12 @@ pub const MAX_FS_INDEL: f64 = 200.0;
 const LEVEL: i8 = 6;
 
 /// The header lines up to and including `#CHROM`.
-pub fn header(contigs: &[(String, Option<u64>)], reference: &str, sample: &str) -> String {
+pub fn header(
+    contigs: &[(String, Option<u64>)],
+    reference: &str,
+    sample: &str,
+    ref_blocks: bool,
+) -> String {
     let mut h = String::from("##fileformat=VCFv4.3\n##source=cairn\n");
     h += &format!("##reference={reference}\n");
     for (name, len) in contigs {
@@ -39,6 +44,10 @@ pub fn header(contigs: &[(String, Option<u64>)], reference: &str, sample: &str) 
     h += &format!(
         "##FILTER=<ID=StrandBias,Description=\"FS above {MAX_FS_SNV} for SNVs or {MAX_FS_INDEL} for indels\">\n"
     );
+    if ref_blocks {
+        h += "##ALT=<ID=*,Description=\"Any allele other than REF: a reference block\">\n";
+        h += "##INFO=<ID=END,Number=1,Type=Integer,Description=\"Last position of a reference block\">\n";
+    }
     h += "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Reads covering the site that passed the read filters\">\n";
     h += "##INFO=<ID=MQ,Number=1,Type=Float,Description=\"RMS mapping quality of the reads scored at the site\">\n";
     h += "##INFO=<ID=FS,Number=1,Type=Float,Description=\"Phred-scaled Fisher exact test p-value of strand bias between reference and alternate reads\">\n";
@@ -246,7 +255,7 @@ mod tests {
     fn writes_bgzip_and_tabix() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("x.vcf.gz");
-        let h = header(&[("c".into(), Some(10))], "r.fa", "s");
+        let h = header(&[("c".into(), Some(10))], "r.fa", "s", false);
         let line = "c\t2\t.\tA\tG\t50.00\tPASS\tDP=5\tGT\t0/1\n".to_string();
         write_bgzf_indexed(&out, [Ok(h), Ok(line)]).unwrap();
         assert!(out.exists() && dir.path().join("x.vcf.gz.tbi").exists());
