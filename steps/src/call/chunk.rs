@@ -397,6 +397,7 @@ fn not_assessed(site: &ForcedSite) -> Record {
         qual: 0.0,
         ad: vec![],
         fs: 0.0,
+        sor: 0.0,
         mq: 0.0,
     };
     Record {

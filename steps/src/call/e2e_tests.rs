@@ -17,7 +17,7 @@ fn args(bam: &Path, reference: &Path, out: &Path, threads: usize, chunk: i64) ->
         sample: None,
         min_mapq: 20,
         min_base_quality: 13,
-        min_qual: 10.0,
+        min_qual: 5.0,
         ref_blocks: false,
         chunk_size: chunk,
     }

@@ -37,9 +37,21 @@ struct Counts {
     from: i64,
     bases: Vec<[u32; 4]>,
     depth: Vec<u32>,
+    /// Reads with an indel or a soft-clip boundary at each position: signs that the aligner
+    /// struggled there.
+    events: Vec<u32>,
 }
 
+/// How far from an indel other alignment events still count as corroborating it.
+const EVENT_REACH: i64 = 10;
+
 impl Counts {
+    fn event(&mut self, pos: i64) {
+        if let Some(i) = self.slot(pos) {
+            self.events[i] += 1;
+        }
+    }
+
     fn slot(&self, pos: i64) -> Option<usize> {
         let i = pos - self.from;
         (i >= 0 && (i as usize) < self.depth.len()).then_some(i as usize)
@@ -86,6 +98,7 @@ pub fn discover(
         from,
         bases: vec![[0; 4]; len],
         depth: vec![0; len],
+        events: vec![0; len],
     };
     let mut indels: BTreeMap<IndelKey, (u32, i64)> = BTreeMap::new();
     for read in reads {
@@ -108,9 +121,17 @@ pub fn discover(
     }
     for ((pos, reference, alt), own, n, shift_end) in pool_insertions(indels) {
         let depth = counts.slot(pos).map_or(0, |i| counts.depth[i]).max(n);
+        let corroborated = || {
+            let (a, b) = (pos - EVENT_REACH, shift_end + EVENT_REACH);
+            (a..b)
+                .filter_map(|x| counts.slot(x))
+                .map(|i| counts.events[i])
+                .sum::<u32>()
+                >= p.min_alt_count
+        };
         if pos >= from
             && pos < to
-            && n >= p.min_alt_count
+            && (n >= p.min_alt_count || corroborated())
             && f64::from(n) >= p.min_indel_fraction * f64::from(depth)
         {
             out.push(Candidate {
@@ -198,6 +219,7 @@ fn count_read(
             Op::Ins(n) => {
                 let ins = &read.seq[q..q + n as usize];
                 if indel_evidence_ok(read, q, n as usize, min_bq) {
+                    counts.event(r);
                     if let Some(c) = Candidate::insertion(refw, r, ins, 1) {
                         add_indel(indels, c);
                     }
@@ -206,6 +228,7 @@ fn count_read(
             }
             Op::Del(n) => {
                 if indel_evidence_ok(read, q, 0, min_bq) {
+                    counts.event(r);
                     if let Some(c) = Candidate::deletion(refw, r, i64::from(n), 1) {
                         add_indel(indels, c);
                     }
@@ -213,7 +236,14 @@ fn count_read(
                 r += i64::from(n);
             }
             Op::Skip(n) => r += i64::from(n),
-            Op::SoftClip(n) => q += n as usize,
+            Op::SoftClip(n) => {
+                // The aligned base next to the clip must be unmasked (the mate did not see it).
+                let flank = if q == 0 { n as usize } else { q - 1 };
+                if read.qual.get(flank).is_some_and(|&b| b >= min_bq) {
+                    counts.event(r);
+                }
+                q += n as usize;
+            }
         }
     }
 }
@@ -320,6 +350,36 @@ mod tests {
         let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default()).candidates;
         let alleles: Vec<_> = c.iter().map(|c| (c.alt.as_slice(), c.support)).collect();
         assert_eq!(alleles, vec![(&b"CGAT"[..], 1), (&b"CGGT"[..], 3)]);
+    }
+
+    #[test]
+    fn a_single_read_indel_is_proposed_only_where_other_reads_struggle_too() {
+        let del = read(
+            4,
+            vec![Op::Match(4), Op::Del(1), Op::Match(6)],
+            b"ACGTCGTAAA",
+            30,
+        );
+        let plain: Vec<_> = (0..4)
+            .map(|_| read(0, vec![Op::Match(16)], &REF[..16], 30))
+            .collect();
+        let mut reads = plain.clone();
+        reads.push(del.clone());
+        assert!(
+            discover(&reads, &refw(), 0, 20, &DiscoveryParams::default())
+                .candidates
+                .is_empty()
+        );
+        // Another read soft-clipped right there corroborates it.
+        reads.push(read(
+            0,
+            vec![Op::Match(8), Op::SoftClip(4)],
+            b"ACGTACGTCCCC",
+            30,
+        ));
+        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default()).candidates;
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].pos, c[0].support), (7, 1));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub const MIN_PASS_QUAL: f64 = 20.0;
 pub const MIN_PASS_DEPTH: u32 = 4;
 pub const MAX_FS_SNV: f64 = 60.0;
 pub const MAX_FS_INDEL: f64 = 200.0;
+pub const MAX_SOR_SNV: f64 = 3.0;
+pub const MAX_SOR_INDEL: f64 = 10.0;
 
 /// The BGZF compression level; fixed so output bytes never depend on the machine.
 const LEVEL: i8 = 6;
@@ -42,7 +44,7 @@ pub fn header(
     h += &format!("##FILTER=<ID=LowQual,Description=\"QUAL below {MIN_PASS_QUAL}\">\n");
     h += &format!("##FILTER=<ID=LowDepth,Description=\"DP below {MIN_PASS_DEPTH}\">\n");
     h += &format!(
-        "##FILTER=<ID=StrandBias,Description=\"FS above {MAX_FS_SNV} for SNVs or {MAX_FS_INDEL} for indels\">\n"
+        "##FILTER=<ID=StrandBias,Description=\"FS above {MAX_FS_SNV} or SOR above {MAX_SOR_SNV} for SNVs; FS above {MAX_FS_INDEL} or SOR above {MAX_SOR_INDEL} for indels\">\n"
     );
     if ref_blocks {
         h += "##ALT=<ID=*,Description=\"Any allele other than REF: a reference block\">\n";
@@ -51,6 +53,7 @@ pub fn header(
     h += "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Reads covering the site that passed the read filters\">\n";
     h += "##INFO=<ID=MQ,Number=1,Type=Float,Description=\"RMS mapping quality of the reads scored at the site\">\n";
     h += "##INFO=<ID=FS,Number=1,Type=Float,Description=\"Phred-scaled Fisher exact test p-value of strand bias between reference and alternate reads\">\n";
+    h += "##INFO=<ID=SOR,Number=1,Type=Float,Description=\"Symmetric odds ratio of strand bias between reference and alternate reads\">\n";
     h += "##INFO=<ID=QD,Number=1,Type=Float,Description=\"QUAL divided by DP\">\n";
     h += "##INFO=<ID=HAP,Number=0,Type=Flag,Description=\"Genotyped by haplotype scoring (pair-HMM) rather than from the pileup\">\n";
     h += "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n";
@@ -88,7 +91,12 @@ impl Record {
         if self.depth < MIN_PASS_DEPTH {
             f.push("LowDepth");
         }
-        if alt_called && self.call.fs > if indel { MAX_FS_INDEL } else { MAX_FS_SNV } {
+        let (max_fs, max_sor) = if indel {
+            (MAX_FS_INDEL, MAX_SOR_INDEL)
+        } else {
+            (MAX_FS_SNV, MAX_SOR_SNV)
+        };
+        if alt_called && (self.call.fs > max_fs || self.call.sor > max_sor) {
             f.push("StrandBias");
         }
         f
@@ -118,7 +126,10 @@ impl Record {
                 format!("./.:.:{}:.:.", self.depth),
             ),
             Some((a, b)) => {
-                let mut info = format!("DP={};MQ={:.1};FS={:.2}", self.depth, c.mq, c.fs);
+                let mut info = format!(
+                    "DP={};MQ={:.1};FS={:.2};SOR={:.3}",
+                    self.depth, c.mq, c.fs, c.sor
+                );
                 info += &format!(";QD={:.2}", c.qual / f64::from(self.depth.max(1)));
                 if self.haplotype_scored {
                     info += ";HAP";
@@ -207,6 +218,7 @@ mod tests {
             qual,
             ad: vec![5, 6],
             fs: 1.0,
+            sor: 0.5,
             mq: 60.0,
         }
     }
@@ -223,7 +235,7 @@ mod tests {
         };
         assert_eq!(
             r.line("chr1"),
-            "chr1\t100\t.\tA\tG\t150.00\tPASS\tDP=11;MQ=60.0;FS=1.00;QD=13.64\tGT:GQ:DP:AD:PL\t0/1:42:11:5,6:300,0,290\n"
+            "chr1\t100\t.\tA\tG\t150.00\tPASS\tDP=11;MQ=60.0;FS=1.00;SOR=0.500;QD=13.64\tGT:GQ:DP:AD:PL\t0/1:42:11:5,6:300,0,290\n"
         );
         let none = Record {
             call: call(None, 0.0),
