@@ -13,6 +13,7 @@
 pub mod blocks;
 pub mod candidate;
 pub mod chunk;
+pub mod forced;
 pub mod genotype;
 pub mod haplotype;
 pub mod input;

@@ -10,14 +10,14 @@ use rust_htslib::bam::{self, Read as _};
 
 use super::blocks::reference_blocks;
 use super::candidate::{Candidate, RefWindow};
+use super::forced::{forced, not_assessed};
 use super::genotype::{genotype, Priors, ReadLik, SiteEvidence};
-use super::haplotype::{self, Locus};
+use super::haplotype;
 use super::pairhmm::PairHmm;
 use super::pileup::{discover, Discovery, DiscoveryParams};
 use super::reads::{self, AlignedRead, ReadFilter};
 use super::reference::Reference;
 use super::regions::Job;
-use super::sites::ForcedSite;
 use super::vcf::Record;
 use crate::error::{Result, StepError};
 
@@ -186,7 +186,7 @@ fn cluster(cands: &[Candidate]) -> Vec<Vec<Candidate>> {
 }
 
 /// Per-read allele likelihoods at a single-base site from the bases the reads show there.
-fn pileup_evidence(
+pub(super) fn pileup_evidence(
     reads: &[AlignedRead],
     max_span: i64,
     pos: i64,
@@ -293,126 +293,49 @@ pub fn trim(mut pos: i64, mut alleles: Vec<Vec<u8>>) -> (i64, Vec<Vec<u8>>) {
     (pos, alleles)
 }
 
-fn forced(
-    reads: &[AlignedRead],
-    refw: &RefWindow,
-    sites: &[ForcedSite],
-    s: &Settings,
-    inputs: &Inputs,
-    len: i64,
-) -> Result<Vec<Record>> {
-    let max_span = reads.iter().map(|r| r.end() - r.start).max().unwrap_or(0);
-    let mut out = Vec::with_capacity(sites.len());
-    for site in sites {
-        if site.end() > len {
-            // Beyond the contig (a partial reference, say): not assessed, like an uncovered site.
-            out.push(not_assessed(site));
-            continue;
-        }
-        check_site(site, refw, inputs)?;
-        let (ev, hap) = if site.alleles.iter().all(|a| a.len() == 1) {
-            (
-                pileup_evidence(
-                    reads,
-                    max_span,
-                    site.pos,
-                    site.alleles.clone(),
-                    s.discovery.min_bq,
-                ),
-                false,
-            )
-        } else {
-            let locus = Locus {
-                pos: site.pos,
-                end: site.end(),
-                alleles: site.alleles.clone(),
-                forced: true,
-            };
-            let extent = (site.pos, repeat_end(site, refw));
-            (
-                haplotype::score(reads, refw, &[locus], extent, &s.hmm).remove(0),
-                true,
-            )
-        };
-        let call = genotype(&ev, &s.priors);
-        out.push(Record {
-            pos: site.pos,
-            id: site.id.clone(),
-            alleles: site.alleles.clone(),
-            call,
-            depth: ev.depth,
-            haplotype_scored: hap,
-        });
-    }
-    Ok(out)
-}
-
-fn check_site(site: &ForcedSite, refw: &RefWindow, inputs: &Inputs) -> Result<()> {
-    let where_ = format!(
-        "sites VCF line {} ({}:{})",
-        site.line,
-        site.contig,
-        site.pos + 1
-    );
-    let actual = refw.slice(site.pos, site.end());
-    let matches = actual.len() == site.alleles[0].len()
-        && actual
-            .iter()
-            .zip(&site.alleles[0])
-            .all(|(a, b)| a == b || *b == b'N' || *a == b'N');
-    if !matches {
-        return Err(StepError::input(format!(
-            "{where_}: REF {} does not match the reference {} ({}); the sites must be on the same assembly",
-            String::from_utf8_lossy(&site.alleles[0]),
-            String::from_utf8_lossy(actual),
-            inputs.reference.display()
-        )));
-    }
-    Ok(())
-}
-
-/// How far right an indel allele of `site` could slide in the reference.
-fn repeat_end(site: &ForcedSite, refw: &RefWindow) -> i64 {
-    let mut end = site.end() + 1;
-    for alt in &site.alleles[1..] {
-        let (p, al) = trim(site.pos, vec![site.alleles[0].clone(), alt.clone()]);
-        let (r, a) = (&al[0], &al[1]);
-        let c = if r.len() > a.len() && a.len() == 1 {
-            Candidate::deletion(refw, p + 1, (r.len() - 1) as i64, 0)
-        } else if a.len() > r.len() && r.len() == 1 {
-            Candidate::insertion(refw, p + 1, &a[1..], 0)
-        } else {
-            None
-        };
-        end = end.max(c.map_or(0, |c| c.shift_end));
-    }
-    end
-}
-
-fn not_assessed(site: &ForcedSite) -> Record {
-    let call = super::genotype::Genotyped {
-        gt: None,
-        gq: 0,
-        pl: vec![],
-        qual: 0.0,
-        ad: vec![],
-        fs: 0.0,
-        sor: 0.0,
-        mq: 0.0,
-    };
-    Record {
-        pos: site.pos,
-        id: site.id.clone(),
-        alleles: site.alleles.clone(),
-        call,
-        depth: 0,
-        haplotype_scored: false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multiallelic_pileup_site_is_called_with_both_alternates() {
+        use super::super::reads::Op;
+        let refw = RefWindow {
+            start: 0,
+            seq: b"GATTACAGATTACA".to_vec(),
+        };
+        let read = |seq: &[u8]| AlignedRead {
+            start: 0,
+            ops: vec![Op::Match(14)],
+            seq: seq.to_vec(),
+            qual: vec![30; 14],
+            mapq: 60,
+            reverse: false,
+        };
+        let mut reads: Vec<_> = (0..6).map(|_| read(b"GATTCCAGATTACA")).collect();
+        reads.extend((0..6).map(|_| read(b"GATTGCAGATTACA")));
+        let s = Settings {
+            filter: ReadFilter { min_mapq: 20 },
+            discovery: DiscoveryParams::default(),
+            priors: Priors::default(),
+            min_qual: 5.0,
+            hmm: PairHmm::default(),
+            ref_blocks: false,
+        };
+        let job = Job {
+            contig: 0,
+            start: 0,
+            end: 14,
+            sites: None,
+        };
+        let (records, _) = discovered(&reads, &refw, &job, &s);
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            records[0].alleles,
+            vec![b"A".to_vec(), b"C".to_vec(), b"G".to_vec()]
+        );
+        assert_eq!(records[0].call.gt, Some((1, 2)));
+    }
 
     #[test]
     fn trimming_removes_shared_padding() {
