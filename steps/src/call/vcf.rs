@@ -21,6 +21,9 @@ pub const MAX_FS_SNV: f64 = 60.0;
 pub const MAX_FS_INDEL: f64 = 200.0;
 pub const MAX_SOR_SNV: f64 = 3.0;
 pub const MAX_SOR_INDEL: f64 = 10.0;
+/// SOR alone is noisy at low depth (five reads on one strand happen by chance), so it flags a site
+/// only when the Fisher test also leans this way.
+pub const SOR_NEEDS_FS: f64 = 20.0;
 
 /// The BGZF compression level; fixed so output bytes never depend on the machine.
 const LEVEL: i8 = 6;
@@ -44,7 +47,7 @@ pub fn header(
     h += &format!("##FILTER=<ID=LowQual,Description=\"QUAL below {MIN_PASS_QUAL}\">\n");
     h += &format!("##FILTER=<ID=LowDepth,Description=\"DP below {MIN_PASS_DEPTH}\">\n");
     h += &format!(
-        "##FILTER=<ID=StrandBias,Description=\"FS above {MAX_FS_SNV} or SOR above {MAX_SOR_SNV} for SNVs; FS above {MAX_FS_INDEL} or SOR above {MAX_SOR_INDEL} for indels\">\n"
+        "##FILTER=<ID=StrandBias,Description=\"Strand bias: FS above {MAX_FS_SNV} (SNV) or {MAX_FS_INDEL} (indel), or SOR above {MAX_SOR_SNV} (SNV) or {MAX_SOR_INDEL} (indel) with FS above {SOR_NEEDS_FS}\">\n"
     );
     if ref_blocks {
         h += "##ALT=<ID=*,Description=\"Any allele other than REF: a reference block\">\n";
@@ -96,7 +99,8 @@ impl Record {
         } else {
             (MAX_FS_SNV, MAX_SOR_SNV)
         };
-        if alt_called && (self.call.fs > max_fs || self.call.sor > max_sor) {
+        let c = &self.call;
+        if alt_called && (c.fs > max_fs || (c.sor > max_sor && c.fs > SOR_NEEDS_FS)) {
             f.push("StrandBias");
         }
         f
@@ -261,6 +265,25 @@ mod tests {
             haplotype_scored: true,
         };
         assert_eq!(r.filters(), vec!["LowQual", "LowDepth"]);
+    }
+
+    #[test]
+    fn strand_bias_needs_the_fisher_test_to_agree_with_the_odds_ratio() {
+        let rec = |fs, sor| Record {
+            pos: 1,
+            id: String::new(),
+            alleles: vec![b"A".to_vec(), b"G".to_vec()],
+            call: Genotyped {
+                fs,
+                sor,
+                ..call(Some((0, 1)), 100.0)
+            },
+            depth: 30,
+            haplotype_scored: false,
+        };
+        assert_eq!(rec(25.0, 4.0).filters(), vec!["StrandBias"]);
+        assert_eq!(rec(70.0, 1.0).filters(), vec!["StrandBias"]);
+        assert!(rec(10.0, 5.0).filters().is_empty());
     }
 
     #[test]
