@@ -98,35 +98,7 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|c| (c.name.clone(), Some(c.len)))
         .collect();
-    let jobs = match (&args.sites, &args.regions) {
-        (Some(sites), _) => {
-            let sites = sites::read(sites)?;
-            let mut keyed = Vec::with_capacity(sites.len());
-            for site in sites {
-                let idx = match contigs.iter().position(|(n, _)| *n == site.contig) {
-                    Some(i) => i,
-                    None => {
-                        contigs.push((site.contig.clone(), None));
-                        contigs.len() - 1
-                    }
-                };
-                keyed.push((idx, site));
-            }
-            regions::site_jobs(keyed, args.chunk_size)
-        }
-        (None, Some(bed)) => {
-            regions::chunk_intervals(&regions::read_bed(bed, &contigs)?, args.chunk_size)
-        }
-        (None, None) => {
-            let whole: Vec<_> = contigs
-                .iter()
-                .enumerate()
-                .filter(|(_, (n, _))| checked.bam_contigs.contains(n))
-                .map(|(i, (_, l))| (i, 0, l.unwrap_or(0) as i64))
-                .collect();
-            regions::chunk_intervals(&whole, args.chunk_size)
-        }
-    };
+    let jobs = plan_jobs(&args, &checked.bam_contigs, &mut contigs)?;
     let reference_name = args
         .reference
         .file_name()
@@ -157,6 +129,8 @@ pub fn run(args: Args) -> Result<()> {
         .map_err(|e| {
             StepError::environment(format!("cannot start {} threads: {e}", args.threads))
         })?;
+    // Batches of jobs run in parallel and come back in job order, so memory stays bounded and
+    // the output is written in genome order.
     let batch = args.threads * 4;
     let body = jobs.chunks(batch).flat_map(|b| {
         pool.install(|| {
@@ -166,6 +140,43 @@ pub fn run(args: Args) -> Result<()> {
         })
     });
     vcf::write_bgzf_indexed(&args.out, std::iter::once(Ok(header)).chain(body))
+}
+
+/// The jobs for the chosen mode. Forced sites on contigs the reference lacks are appended to
+/// `contigs` (without a length) so they can still be reported as not assessed.
+fn plan_jobs(
+    args: &Args,
+    bam_contigs: &[String],
+    contigs: &mut Vec<(String, Option<u64>)>,
+) -> Result<Vec<regions::Job>> {
+    Ok(match (&args.sites, &args.regions) {
+        (Some(sites), _) => {
+            let mut keyed = Vec::new();
+            for site in sites::read(sites)? {
+                let idx = contigs
+                    .iter()
+                    .position(|(n, _)| *n == site.contig)
+                    .unwrap_or_else(|| {
+                        contigs.push((site.contig.clone(), None));
+                        contigs.len() - 1
+                    });
+                keyed.push((idx, site));
+            }
+            regions::site_jobs(keyed, args.chunk_size)
+        }
+        (None, Some(bed)) => {
+            regions::chunk_intervals(&regions::read_bed(bed, contigs)?, args.chunk_size)
+        }
+        (None, None) => {
+            let whole: Vec<_> = contigs
+                .iter()
+                .enumerate()
+                .filter(|(_, (n, _))| bam_contigs.contains(n))
+                .map(|(i, (_, l))| (i, 0, l.unwrap_or(0) as i64))
+                .collect();
+            regions::chunk_intervals(&whole, args.chunk_size)
+        }
+    })
 }
 
 /// The planner's view of `params:` for a `call` step.

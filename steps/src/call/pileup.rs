@@ -104,9 +104,28 @@ pub fn discover(
     for read in reads {
         count_read(read, refw, &mut counts, &mut indels, p.min_bq);
     }
+    let mut out = snv_candidates(&counts, refw, p);
+    out.extend(indel_candidates(&counts, indels, to, p));
+    out.sort();
+    let ref_depth = (0..counts.depth.len())
+        .map(|i| {
+            refw.base(from + i as i64)
+                .and_then(base_index)
+                .map_or(0, |r| counts.bases[i][r])
+        })
+        .collect();
+    Discovery {
+        candidates: out,
+        from,
+        depth: counts.depth,
+        ref_depth,
+    }
+}
+
+fn snv_candidates(counts: &Counts, refw: &RefWindow, p: &DiscoveryParams) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, (counts_at, depth)) in counts.bases.iter().zip(&counts.depth).enumerate() {
-        let pos = from + i as i64;
+        let pos = counts.from + i as i64;
         let Some(r) = refw.base(pos).and_then(base_index) else {
             continue;
         };
@@ -119,6 +138,18 @@ pub fn discover(
             }
         }
     }
+    out
+}
+
+/// Indels with enough support: `min_alt_count` reads, or fewer where other reads' clips and gaps
+/// nearby corroborate them; and always a minimum fraction of the depth.
+fn indel_candidates(
+    counts: &Counts,
+    indels: BTreeMap<IndelKey, (u32, i64)>,
+    to: i64,
+    p: &DiscoveryParams,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
     for ((pos, reference, alt), own, n, shift_end) in pool_insertions(indels) {
         let depth = counts.slot(pos).map_or(0, |i| counts.depth[i]).max(n);
         let corroborated = || {
@@ -129,7 +160,7 @@ pub fn discover(
                 .sum::<u32>()
                 >= p.min_alt_count
         };
-        if pos >= from
+        if pos >= counts.from
             && pos < to
             && (n >= p.min_alt_count || corroborated())
             && f64::from(n) >= p.min_indel_fraction * f64::from(depth)
@@ -143,19 +174,7 @@ pub fn discover(
             });
         }
     }
-    out.sort();
-    let ref_depth = (0..counts.depth.len())
-        .map(|i| {
-            let r = refw.base(from + i as i64).and_then(base_index);
-            r.map_or(0, |r| counts.bases[i][r])
-        })
-        .collect();
-    Discovery {
-        candidates: out,
-        from,
-        depth: counts.depth,
-        ref_depth,
-    }
+    out
 }
 
 /// Insertions at one position with one length pool their support: a sequencing error inside an
