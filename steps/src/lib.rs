@@ -9,6 +9,7 @@
 
 pub mod call;
 pub mod error;
+pub mod eval;
 pub mod fastq_qc;
 pub mod merge;
 pub mod simulate;
@@ -25,6 +26,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(merge::MergeKind));
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
+    registry.register(Arc::new(eval::EvalKind));
     registry
 }
 
@@ -39,6 +41,8 @@ pub enum StepCommand {
     Simulate(simulate::Args),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
+    /// Compare a VCF with a truth set: SNV/indel TP, FP, FN, precision, recall (hap.py/som.py style).
+    Eval(eval::EvalArgs),
 }
 
 impl StepCommand {
@@ -48,6 +52,7 @@ impl StepCommand {
             StepCommand::Merge(args) => merge::run(args),
             StepCommand::Simulate(args) => simulate::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
+            Self::Eval(args) => eval::run(args),
         }
     }
 }

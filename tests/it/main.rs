@@ -1,3 +1,4 @@
 mod call;
+mod eval;
 mod fastq_qc;
 mod simulate;
