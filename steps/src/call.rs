@@ -69,7 +69,7 @@ pub struct Args {
     /// Bases below this quality are ignored in pileups.
     #[arg(long, default_value_t = 13)]
     pub min_base_quality: u8,
-    /// Variant records below this QUAL are not written (records below 20 are marked LowQual).
+    /// Variant records below this QUAL are not written (records below 10 are marked LowQual).
     #[arg(long, default_value_t = 5.0)]
     pub min_qual: f64,
     /// Also write gVCF-style reference blocks (`<*>` records with END) where nothing was called,

@@ -15,8 +15,8 @@ use super::genotype::Genotyped;
 use crate::error::{Result, StepError};
 
 /// Filter thresholds, declared in the header and applied to every record.
-pub const MIN_PASS_QUAL: f64 = 20.0;
-pub const MIN_PASS_DEPTH: u32 = 4;
+pub const MIN_PASS_QUAL: f64 = 10.0;
+pub const MIN_PASS_DEPTH: u32 = 3;
 pub const MAX_FS_SNV: f64 = 60.0;
 pub const MAX_FS_INDEL: f64 = 200.0;
 pub const MAX_SOR_SNV: f64 = 3.0;
@@ -260,7 +260,7 @@ mod tests {
             pos: 1,
             id: String::new(),
             alleles: vec![b"A".to_vec(), b"G".to_vec()],
-            call: call(Some((0, 1)), 12.0),
+            call: call(Some((0, 1)), 8.0),
             depth: 2,
             haplotype_scored: true,
         };
