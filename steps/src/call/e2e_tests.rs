@@ -263,3 +263,28 @@ fn reference_blocks_tile_the_contig_and_let_merge_fill_hom_ref() {
         .collect();
     assert_eq!(gts, vec!["0/1", "0/0", "./."]);
 }
+
+#[test]
+fn regions_restrict_calling_to_the_bed_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = make(dir.path(), 10_000, 30, VARIANTS, 7);
+    let bed = dir.path().join("r.bed");
+    std::fs::write(&bed, "c1\t2400\t2600\nc1\t7900\t8100\n").unwrap();
+    let out = dir.path().join("r.vcf.gz");
+    run(Args {
+        regions: Some(bed),
+        ..args(&ds.bam, &ds.reference, &out, 2, 100_000)
+    })
+    .unwrap();
+    let positions: Vec<i64> = records(&out)
+        .iter()
+        .map(|r| r[1].parse().unwrap())
+        .collect();
+    assert!(
+        positions.len() >= 3
+            && positions
+                .iter()
+                .all(|p| (2401..=2600).contains(p) || (7901..=8100).contains(p)),
+        "{positions:?}"
+    );
+}
