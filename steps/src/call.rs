@@ -55,7 +55,7 @@ pub struct Args {
     #[arg(long)]
     pub regions: Option<PathBuf>,
     /// Genotype exactly these VCF sites and alleles, reporting every one (0/0 and ./. included).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "regions")]
     pub sites: Option<PathBuf>,
     /// Worker threads; the output bytes are the same for any count.
     #[arg(long, default_value_t = 1)]
@@ -274,6 +274,10 @@ impl StepKind for CallKind {
         let path = |p: &PathBuf| p.display().to_string();
         let mut a = Vec::new();
         for port in ["bam", "reference", "regions", "sites"] {
+            // Forced sites decide where to look; regions would contradict them.
+            if port == "regions" && call.input("sites").is_some() {
+                continue;
+            }
             if let Some(v) = call.input(port) {
                 a.extend([format!("--{port}"), path(v)]);
             }
