@@ -1,14 +1,22 @@
 //! `call`: the built-in germline SNV and short-indel caller (coordinate-sorted indexed BAM ->
 //! bgzipped, tabix-indexed VCF 4.3).
 //!
-//! The data flow, one module per stage:
-//! [`regions`] cuts the genome (or a BED, or the forced sites) into jobs; per job, [`reads`] loads
-//! and filters the reads, [`pileup`] proposes candidate alleles (indels left-aligned by
-//! [`candidate`]), isolated SNVs get pileup likelihoods while indels and clusters are re-scored
-//! against candidate haplotypes with the [`pairhmm`] ([`haplotype`]); [`genotype`] turns per-read
-//! allele likelihoods into diploid genotypes, QUAL, GQ and PL; [`vcf`] renders the records and
-//! publishes the bgzip + tabix pair. Jobs run in parallel and are written back in order, so the
-//! bytes do not depend on the thread count.
+//! The data flow, one module per stage: [`input`] checks the BAM against the [`reference`](self::reference) before
+//! any work; [`regions`] cuts the genome (or a BED, or the [`sites`] of forced mode) into jobs;
+//! per job ([`chunk`]), [`reads`] loads and filters the reads (overlapping mates counted once),
+//! [`pileup`] proposes candidate alleles (indels left-aligned by [`candidate`]); isolated SNVs get
+//! pileup likelihoods while indels and clusters are re-scored against candidate haplotypes with
+//! the [`pairhmm`] ([`haplotype`]); [`genotype`] turns per-read allele likelihoods into diploid
+//! genotypes, QUAL, GQ and PL; [`forced`] does the same for given alleles and reports every site;
+//! [`blocks`] optionally fills the gaps with gVCF-style reference blocks; [`vcf`] renders the
+//! records and publishes the bgzip + tabix pair. Jobs run in parallel and are written back in
+//! order, so the bytes do not depend on the thread count.
+//!
+//! Why two likelihood paths: an isolated SNV is fully described by the bases reads show at one
+//! column, and scoring it that way is cheap; near an indel the aligner's placement of gaps is
+//! itself uncertain, so reads are re-aligned to every candidate haplotype and the aligner's
+//! choice no longer matters. Both paths produce the same per-read allele likelihoods, so one
+//! genotyper, one prior and one set of filters serve every record.
 
 pub mod blocks;
 pub mod candidate;
