@@ -1,7 +1,7 @@
 //! `call`: the built-in germline SNV and short-indel caller (coordinate-sorted indexed BAM ->
 //! bgzipped, tabix-indexed VCF 4.3).
 //!
-//! The data flow, one module per stage: [`input`] checks the BAM against the [`reference`](self::reference) before
+//! The data flow, one module per stage: [`input`] checks the BAM against the [reference](mod@reference) before
 //! any work; [`regions`] cuts the genome (or a BED, or the [`sites`] of forced mode) into jobs;
 //! per job ([`chunk`]), [`reads`] loads and filters the reads (overlapping mates counted once),
 //! [`pileup`] proposes candidate alleles (indels left-aligned by [`candidate`]); isolated SNVs get
