@@ -29,6 +29,8 @@ const READ_PAD: i64 = 600;
 const DISCOVERY_PAD: i64 = 300;
 /// Candidates closer than this join one haplotype-scored group.
 const CLUSTER_GAP: i64 = 10;
+/// Longest reference stretch one haplotype-scored group may cover.
+const MAX_GROUP_SPAN: i64 = 100;
 
 /// Caller settings shared by all jobs.
 #[derive(Debug, Clone)]
@@ -168,19 +170,22 @@ fn discovered(
 }
 
 /// Candidates (sorted) grouped so that members lie within [`CLUSTER_GAP`] of the group's extent.
+/// A group stops growing at [`MAX_GROUP_SPAN`], so a dense, messy stretch cannot turn into one
+/// huge window whose scoring cost grows with its length times its haplotypes.
 fn cluster(cands: &[Candidate]) -> Vec<Vec<Candidate>> {
     let mut groups: Vec<Vec<Candidate>> = Vec::new();
     let mut end = i64::MIN;
     for c in cands {
         match groups.last_mut() {
-            Some(g) if c.pos <= end + CLUSTER_GAP => g.push(c.clone()),
-            _ => groups.push(vec![c.clone()]),
+            Some(g) if c.pos <= end + CLUSTER_GAP && c.shift_end - g[0].pos <= MAX_GROUP_SPAN => {
+                g.push(c.clone());
+                end = end.max(c.shift_end);
+            }
+            _ => {
+                groups.push(vec![c.clone()]);
+                end = c.shift_end;
+            }
         }
-        end = if groups.last().is_some_and(|g| g.len() > 1) {
-            end.max(c.shift_end)
-        } else {
-            c.shift_end
-        };
     }
     groups
 }
@@ -356,5 +361,16 @@ mod tests {
         let c = Candidate::snv(200, b'A', b'G', 3);
         let groups = cluster(&[a, b, c]);
         assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 1]);
+        // A run of candidates every 8 bp is cut into groups of at most MAX_GROUP_SPAN.
+        let run: Vec<_> = (0..40)
+            .map(|i| Candidate::snv(1000 + 8 * i, b'A', b'G', 3))
+            .collect();
+        let groups = cluster(&run);
+        assert!(
+            groups.len() > 1
+                && groups
+                    .iter()
+                    .all(|g| g.last().unwrap().pos - g[0].pos <= MAX_GROUP_SPAN)
+        );
     }
 }
