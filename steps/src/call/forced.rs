@@ -46,7 +46,6 @@ pub(super) fn forced(
                 pos: site.pos,
                 end: site.end(),
                 alleles: site.alleles.clone(),
-                forced: true,
             };
             let extent = (site.pos, repeat_end(site, refw));
             (

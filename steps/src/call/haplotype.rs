@@ -28,7 +28,6 @@ pub struct Locus {
     pub pos: i64,
     pub end: i64,
     pub alleles: Vec<Vec<u8>>,
-    pub forced: bool,
 }
 
 /// Group candidates (sorted) into loci of overlapping reference spans, padding each allele to the
@@ -56,12 +55,7 @@ pub fn loci(cands: &[Candidate], refw: &RefWindow) -> Vec<Locus> {
                     alleles.push(a);
                 }
             }
-            Locus {
-                pos,
-                end,
-                alleles,
-                forced: false,
-            }
+            Locus { pos, end, alleles }
         })
         .collect()
 }
