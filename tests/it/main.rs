@@ -1,4 +1,5 @@
 mod call;
 mod eval;
 mod fastq_qc;
+mod merge;
 mod simulate;
