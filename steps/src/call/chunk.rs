@@ -261,10 +261,11 @@ fn variant_record(ev: SiteEvidence, hap: bool, s: &Settings) -> Option<Record> {
         call: g,
         depth: ev.depth,
         haplotype_scored: hap,
+        other_allele: false,
     })
 }
 
-fn subset(ev: &SiteEvidence, keep: &[usize]) -> SiteEvidence {
+pub(super) fn subset(ev: &SiteEvidence, keep: &[usize]) -> SiteEvidence {
     SiteEvidence {
         pos: ev.pos,
         alleles: keep.iter().map(|&i| ev.alleles[i].clone()).collect(),

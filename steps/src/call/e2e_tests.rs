@@ -104,17 +104,13 @@ fn forced_sites_report_every_site_with_its_depth() {
         "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nc1\t1001\trsA\t{}\t{}\t.\t.\t.\nc1\t3001\trsB\t{}\tT,G\t.\t.\t.\nc2\t101\trsC\tN\t.\t.\t.\t.\nchrUn\t5\trsD\tA\tG\t.\t.\t.\n",
         vars[0].1, vars[0].2, seq(3000)
     );
-    std::fs::write(
-        &sites,
-        body.replace(
-            "\tN\t",
-            &format!(
-                "\t{}\t",
-                "ACGT".chars().nth((100 * 7 + 100 / 3) % 4).unwrap()
-            ),
-        ),
-    )
-    .unwrap();
+    let c2_base = "ACGT".chars().nth((100 * 7 + 100 / 3) % 4).unwrap();
+    let wrong = ["A", "C", "G", "T"]
+        .into_iter()
+        .find(|b| *b != vars[0].1 && *b != vars[0].2)
+        .unwrap();
+    let body = format!("{body}c1\t1001\trsE\t{}\t{wrong}\t.\t.\t.\n", vars[0].1);
+    std::fs::write(&sites, body.replace("\tN\t", &format!("\t{c2_base}\t"))).unwrap();
     let out = dir.path().join("forced.vcf.gz");
     run(Args {
         sites: Some(sites),
@@ -122,27 +118,23 @@ fn forced_sites_report_every_site_with_its_depth() {
     })
     .unwrap();
     let recs = records(&out);
-    let summary: Vec<(String, String, String)> = recs
-        .iter()
-        .map(|r| {
-            let f: Vec<&str> = r[9].split(':').collect();
-            (r[2].clone(), f[0].to_string(), f[2].to_string())
-        })
-        .collect();
-    assert_eq!(summary[0].0, "rsA");
-    assert_eq!(summary[0].1, "0/1");
-    assert_eq!(
-        (summary[1].0.as_str(), summary[1].1.as_str()),
-        ("rsB", "0/0")
-    );
-    assert!(summary[1].2.parse::<u32>().unwrap() > 10);
-    assert_eq!(
-        summary[2],
-        ("rsC".to_string(), "./.".to_string(), "0".to_string())
-    );
-    assert_eq!(
-        summary[3],
-        ("rsD".to_string(), "./.".to_string(), "0".to_string())
+    // (GT, DP, FILTER) of the record with this ID.
+    let by_id = |id: &str| {
+        let r = recs.iter().find(|r| r[2] == id).unwrap();
+        let f: Vec<&str> = r[9].split(':').collect();
+        (f[0].to_string(), f[2].parse::<u32>().unwrap(), r[6].clone())
+    };
+    assert_eq!(recs.len(), 5);
+    assert_eq!(by_id("rsA").0, "0/1");
+    let (gt, dp, _) = by_id("rsB");
+    assert!(gt == "0/0" && dp > 10);
+    assert_eq!(by_id("rsC"), ("./.".to_string(), 0, "LowDepth".to_string()));
+    assert_eq!(by_id("rsD"), ("./.".to_string(), 0, "LowDepth".to_string()));
+    // rsE lists an ALT the reads do not show while half of them show another: not genotypable.
+    let (gt, dp, filter) = by_id("rsE");
+    assert!(
+        gt == "./." && dp > 10 && filter.contains("OtherAllele"),
+        "{gt} {dp} {filter}"
     );
 }
 

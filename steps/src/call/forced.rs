@@ -5,7 +5,7 @@
 //! past the contig end, or without reads, is reported as not assessed (`./.`, DP=0).
 
 use super::candidate::{Candidate, RefWindow};
-use super::chunk::{pileup_evidence, trim, Inputs, Settings};
+use super::chunk::{pileup_evidence, subset, trim, Inputs, Settings};
 use super::genotype::{genotype, Genotyped};
 use super::haplotype::{self, Locus};
 use super::reads::AlignedRead;
@@ -30,17 +30,9 @@ pub(super) fn forced(
             continue;
         }
         check_site(site, refw, inputs)?;
-        let (ev, hap) = if site.alleles.iter().all(|a| a.len() == 1) {
-            (
-                pileup_evidence(
-                    reads,
-                    max_span,
-                    site.pos,
-                    site.alleles.clone(),
-                    s.discovery.min_bq,
-                ),
-                false,
-            )
+        let (call, depth, hap, other) = if site.alleles.iter().all(|a| a.len() == 1) {
+            let (call, depth, other) = snv_site(reads, max_span, site, s);
+            (call, depth, false, other)
         } else {
             let locus = Locus {
                 pos: site.pos,
@@ -48,22 +40,48 @@ pub(super) fn forced(
                 alleles: site.alleles.clone(),
             };
             let extent = (site.pos, repeat_end(site, refw));
-            (
-                haplotype::score(reads, refw, &[locus], extent, &s.hmm).remove(0),
-                true,
-            )
+            let ev = haplotype::score(reads, refw, &[locus], extent, &s.hmm).remove(0);
+            (genotype(&ev, &s.priors), ev.depth, true, false)
         };
-        let call = genotype(&ev, &s.priors);
         out.push(Record {
             pos: site.pos,
             id: site.id.clone(),
             alleles: site.alleles.clone(),
             call,
-            depth: ev.depth,
+            depth,
             haplotype_scored: hap,
+            other_allele: other,
         });
     }
     Ok(out)
+}
+
+/// Genotype a single-base forced site. The bases the site does not list are genotyped too, as
+/// extra alleles: if the best genotype carries one, the listed alleles cannot describe the sample
+/// and the site is a no-call flagged OtherAllele (a 0/0 there would be a confident lie).
+fn snv_site(
+    reads: &[AlignedRead],
+    max_span: i64,
+    site: &ForcedSite,
+    s: &Settings,
+) -> (Genotyped, u32, bool) {
+    let listed = site.alleles.len();
+    let mut all = site.alleles.clone();
+    for b in b"ACGT" {
+        if !all.iter().any(|a| a[0] == *b) {
+            all.push(vec![*b]);
+        }
+    }
+    let ev_all = pileup_evidence(reads, max_span, site.pos, all, s.discovery.min_bq);
+    let other = genotype(&ev_all, &s.priors)
+        .gt
+        .is_some_and(|(a, b)| a >= listed || b >= listed);
+    let keep: Vec<usize> = (0..listed).collect();
+    let mut call = genotype(&subset(&ev_all, &keep), &s.priors);
+    if other {
+        call.gt = None;
+    }
+    (call, ev_all.depth, other)
 }
 
 fn check_site(site: &ForcedSite, refw: &RefWindow, inputs: &Inputs) -> Result<()> {
@@ -126,5 +144,6 @@ pub(super) fn not_assessed(site: &ForcedSite) -> Record {
         call,
         depth: 0,
         haplotype_scored: false,
+        other_allele: false,
     }
 }

@@ -53,6 +53,7 @@ pub fn header(
         h += "##ALT=<ID=*,Description=\"Any allele other than REF: a reference block\">\n";
         h += "##INFO=<ID=END,Number=1,Type=Integer,Description=\"Last position of a reference block\">\n";
     }
+    h += "##FILTER=<ID=OtherAllele,Description=\"Forced site: the best genotype carries an allele the sites file does not list, so the listed alleles cannot be genotyped (GT ./.)\">\n";
     h += "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Reads covering the site that passed the read filters\">\n";
     h += "##INFO=<ID=MQ,Number=1,Type=Float,Description=\"RMS mapping quality of the reads scored at the site\">\n";
     h += "##INFO=<ID=FS,Number=1,Type=Float,Description=\"Phred-scaled Fisher exact test p-value of strand bias between reference and alternate reads\">\n";
@@ -77,6 +78,8 @@ pub struct Record {
     pub call: Genotyped,
     pub depth: u32,
     pub haplotype_scored: bool,
+    /// Forced site whose reads mostly show an allele the sites file does not list.
+    pub other_allele: bool,
 }
 
 impl Record {
@@ -93,6 +96,9 @@ impl Record {
         }
         if self.depth < MIN_PASS_DEPTH {
             f.push("LowDepth");
+        }
+        if self.other_allele {
+            f.push("OtherAllele");
         }
         let (max_fs, max_sor) = if indel {
             (MAX_FS_INDEL, MAX_SOR_INDEL)
@@ -236,6 +242,7 @@ mod tests {
             call: call(Some((0, 1)), 150.0),
             depth: 11,
             haplotype_scored: false,
+            other_allele: false,
         };
         assert_eq!(
             r.line("chr1"),
@@ -263,6 +270,7 @@ mod tests {
             call: call(Some((0, 1)), 8.0),
             depth: 2,
             haplotype_scored: true,
+            other_allele: false,
         };
         assert_eq!(r.filters(), vec!["LowQual", "LowDepth"]);
     }
@@ -280,6 +288,7 @@ mod tests {
             },
             depth: 30,
             haplotype_scored: false,
+            other_allele: false,
         };
         assert_eq!(rec(25.0, 4.0).filters(), vec!["StrandBias"]);
         assert_eq!(rec(70.0, 1.0).filters(), vec!["StrandBias"]);
