@@ -2,7 +2,9 @@
 # Benchmark of `cairn step call` beside `bcftools mpileup | bcftools call -mv` and FreeBayes on the
 # same BAMs: real NA12878 reads on grch38-chr22 (GIAB v4.2.1 truth; no benchmark BED there, so
 # precision is approximate) and a generated 2 Mb genome at 30x and 10x (exact truth).
-# Prints SNV/indel recall, precision and F1 per caller and the wall-time ratio cairn / bcftools.
+# Prints SNV/indel recall, precision and F1 per caller (scored by `cairn step eval`, which counts
+# PASS records: cairn is shown on all its records, as the peers are, and on PASS only) and the
+# wall-time and CPU-time ratios cairn / bcftools.
 #
 # Usage: bench/call.sh [WORKDIR]     (env: CAIRN_SHARED_DATA, THREADS=2)
 set -euo pipefail
@@ -16,7 +18,6 @@ for tool in bwa samtools bcftools freebayes bgzip tabix python3; do
 done
 (cd "$ROOT" && cargo build --release -q)
 CAIRN=$ROOT/target/release/cairn
-SCORE="python3 $ROOT/bench/vcf_score.py"
 TIMEFORMAT=%R
 
 # seconds CMD...: run CMD, print "wall/cpu" seconds (cpu = user + sys of it and its children;
@@ -26,6 +27,10 @@ seconds() {
   awk -F/ '{printf "%s/%.2f", $1, $2 + $3}' "$WORK/.time"
 }
 ratio() { python3 -c "import sys; a, b = (float(x) for x in sys.argv[1:]); print(f'{a / b:.2f}')" "$1" "$2"; }
+
+score() { # label truth query ref
+  "$CAIRN" step eval --truth "$2" --query "$3" --reference "$4" | awk -v l="$1" 'NR > 1 { printf "  %-20s %s\n", l, $0 }'
+}
 
 align() { # ref r1 r2 out.bam
   [ -s "$4.bai" ] && return
@@ -44,10 +49,12 @@ run_callers() { # label ref bam truth
   tf=$(seconds bash -c "freebayes -f '$ref' '$bam' > '$dir/freebayes.vcf'")
   echo "== $label  wall/cpu seconds: cairn $tc  bcftools $tb  freebayes $tf" \
     "(cairn/bcftools wall $(ratio "${tc%/*}" "${tb%/*}"), cpu $(ratio "${tc#*/}" "${tb#*/}"))"
-  $SCORE "$truth" "$dir/cairn.vcf.gz" "$ref" --label cairn
-  $SCORE "$truth" "$dir/cairn.vcf.gz" "$ref" --label cairn-PASS --pass-only
-  $SCORE "$truth" "$dir/bcftools.vcf.gz" "$ref" --label bcftools
-  $SCORE "$truth" "$dir/freebayes.vcf" "$ref" --label freebayes
+  printf "  %-20s %s\n" caller "type tp fp fn query_tp precision recall f1 genotype_concordance"
+  bcftools annotate -x FILTER -Oz -o "$dir/cairn.all.vcf.gz" "$dir/cairn.vcf.gz"
+  score "cairn (all records)" "$truth" "$dir/cairn.all.vcf.gz" "$ref"
+  score "cairn (PASS only)" "$truth" "$dir/cairn.vcf.gz" "$ref"
+  score bcftools "$truth" "$dir/bcftools.vcf.gz" "$ref"
+  score freebayes "$truth" "$dir/freebayes.vcf" "$ref"
 }
 
 # 1. Real reads: NA12878 on the GRCh38 chr22 chunk.

@@ -1,17 +1,27 @@
 //! `call`: the built-in germline SNV and short-indel caller (coordinate-sorted indexed BAM ->
 //! bgzipped, tabix-indexed VCF 4.3).
 //!
-//! The data flow, one module per stage:
-//! [`regions`] cuts the genome (or a BED, or the forced sites) into jobs; per job, [`reads`] loads
-//! and filters the reads, [`pileup`] proposes candidate alleles (indels left-aligned by
-//! [`candidate`]), isolated SNVs get pileup likelihoods while indels and clusters are re-scored
-//! against candidate haplotypes with the [`pairhmm`] ([`haplotype`]); [`genotype`] turns per-read
-//! allele likelihoods into diploid genotypes, QUAL, GQ and PL; [`vcf`] renders the records and
-//! publishes the bgzip + tabix pair. Jobs run in parallel and are written back in order, so the
-//! bytes do not depend on the thread count.
+//! The data flow, one module per stage: [`input`] checks the BAM against the [reference](mod@reference) before
+//! any work; [`regions`] cuts the genome (or a BED, or the [`sites`] of forced mode) into jobs;
+//! per job ([`chunk`]), [`reads`] loads and filters the reads (overlapping mates counted once),
+//! [`pileup`] proposes candidate alleles (indels left-aligned by [`candidate`]); isolated SNVs get
+//! pileup likelihoods while indels and clusters are re-scored against candidate haplotypes with
+//! the [`pairhmm`] ([`haplotype`]); [`genotype`] turns per-read allele likelihoods into diploid
+//! genotypes, QUAL, GQ and PL; [`forced`] does the same for given alleles and reports every site;
+//! [`blocks`] optionally fills the gaps with gVCF-style reference blocks; [`vcf`] renders the
+//! records and publishes the bgzip + tabix pair. Jobs run in parallel and are written back in
+//! order, so the bytes do not depend on the thread count.
+//!
+//! Why two likelihood paths: an isolated SNV is fully described by the bases reads show at one
+//! column, and scoring it that way is cheap; near an indel the aligner's placement of gaps is
+//! itself uncertain, so reads are re-aligned to every candidate haplotype and the aligner's
+//! choice no longer matters. Both paths produce the same per-read allele likelihoods, so one
+//! genotyper, one prior and one set of filters serve every record.
 
+pub mod blocks;
 pub mod candidate;
 pub mod chunk;
+pub mod forced;
 pub mod genotype;
 pub mod haplotype;
 pub mod input;
@@ -53,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     pub regions: Option<PathBuf>,
     /// Genotype exactly these VCF sites and alleles, reporting every one (0/0 and ./. included).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "regions")]
     pub sites: Option<PathBuf>,
     /// Worker threads; the output bytes are the same for any count.
     #[arg(long, default_value_t = 1)]
@@ -67,9 +77,13 @@ pub struct Args {
     /// Bases below this quality are ignored in pileups.
     #[arg(long, default_value_t = 13)]
     pub min_base_quality: u8,
-    /// Variant records below this QUAL are not written (records below 20 are marked LowQual).
-    #[arg(long, default_value_t = 10.0)]
+    /// Variant records below this QUAL are not written (records below 10 are marked LowQual).
+    #[arg(long, default_value_t = 5.0)]
     pub min_qual: f64,
+    /// Also write gVCF-style reference blocks (`<*>` records with END) where nothing was called,
+    /// so absent positions read as assessed 0/0 (or ./. where uncovered) rather than unknown.
+    #[arg(long)]
+    pub ref_blocks: bool,
     /// Bases per parallel job; output is identical for any thread count at a given chunk size.
     #[arg(long, default_value_t = 1_000_000, hide = true)]
     pub chunk_size: i64,
@@ -92,41 +106,13 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|c| (c.name.clone(), Some(c.len)))
         .collect();
-    let jobs = match (&args.sites, &args.regions) {
-        (Some(sites), _) => {
-            let sites = sites::read(sites)?;
-            let mut keyed = Vec::with_capacity(sites.len());
-            for site in sites {
-                let idx = match contigs.iter().position(|(n, _)| *n == site.contig) {
-                    Some(i) => i,
-                    None => {
-                        contigs.push((site.contig.clone(), None));
-                        contigs.len() - 1
-                    }
-                };
-                keyed.push((idx, site));
-            }
-            regions::site_jobs(keyed, args.chunk_size)
-        }
-        (None, Some(bed)) => {
-            regions::chunk_intervals(&regions::read_bed(bed, &contigs)?, args.chunk_size)
-        }
-        (None, None) => {
-            let whole: Vec<_> = contigs
-                .iter()
-                .enumerate()
-                .filter(|(_, (n, _))| checked.bam_contigs.contains(n))
-                .map(|(i, (_, l))| (i, 0, l.unwrap_or(0) as i64))
-                .collect();
-            regions::chunk_intervals(&whole, args.chunk_size)
-        }
-    };
+    let jobs = plan_jobs(&args, &checked.bam_contigs, &mut contigs)?;
     let reference_name = args
         .reference
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let header = vcf::header(&contigs, &reference_name, &sample);
+    let header = vcf::header(&contigs, &reference_name, &sample, args.ref_blocks);
     let inputs = Inputs {
         bam: args.bam.clone(),
         reference: args.reference.clone(),
@@ -143,6 +129,7 @@ pub fn run(args: Args) -> Result<()> {
         priors: genotype::Priors::default(),
         min_qual: args.min_qual,
         hmm: pairhmm::PairHmm::default(),
+        ref_blocks: args.ref_blocks,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
@@ -150,6 +137,8 @@ pub fn run(args: Args) -> Result<()> {
         .map_err(|e| {
             StepError::environment(format!("cannot start {} threads: {e}", args.threads))
         })?;
+    // Batches of jobs run in parallel and come back in job order, so memory stays bounded and
+    // the output is written in genome order.
     let batch = args.threads * 4;
     let body = jobs.chunks(batch).flat_map(|b| {
         pool.install(|| {
@@ -161,6 +150,43 @@ pub fn run(args: Args) -> Result<()> {
     vcf::write_bgzf_indexed(&args.out, std::iter::once(Ok(header)).chain(body))
 }
 
+/// The jobs for the chosen mode. Forced sites on contigs the reference lacks are appended to
+/// `contigs` (without a length) so they can still be reported as not assessed.
+fn plan_jobs(
+    args: &Args,
+    bam_contigs: &[String],
+    contigs: &mut Vec<(String, Option<u64>)>,
+) -> Result<Vec<regions::Job>> {
+    Ok(match (&args.sites, &args.regions) {
+        (Some(sites), _) => {
+            let mut keyed = Vec::new();
+            for site in sites::read(sites)? {
+                let idx = contigs
+                    .iter()
+                    .position(|(n, _)| *n == site.contig)
+                    .unwrap_or_else(|| {
+                        contigs.push((site.contig.clone(), None));
+                        contigs.len() - 1
+                    });
+                keyed.push((idx, site));
+            }
+            regions::site_jobs(keyed, args.chunk_size)
+        }
+        (None, Some(bed)) => {
+            regions::chunk_intervals(&regions::read_bed(bed, contigs)?, args.chunk_size)
+        }
+        (None, None) => {
+            let whole: Vec<_> = contigs
+                .iter()
+                .enumerate()
+                .filter(|(_, (n, _))| bam_contigs.contains(n))
+                .map(|(i, (_, l))| (i, 0, l.unwrap_or(0) as i64))
+                .collect();
+            regions::chunk_intervals(&whole, args.chunk_size)
+        }
+    })
+}
+
 /// The planner's view of `params:` for a `call` step.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +194,7 @@ pub struct Params {
     pub min_mapq: Option<u8>,
     pub min_base_quality: Option<u8>,
     pub min_qual: Option<f64>,
+    pub ref_blocks: Option<bool>,
 }
 
 /// The `call` step kind.
@@ -219,7 +246,7 @@ fn parse_params(
 ) -> std::result::Result<Params, String> {
     serde_json::from_value(serde_json::Value::Object(params.clone())).map_err(|e| {
         format!(
-            "invalid params for `call`: {e}; known params: min_mapq, min_base_quality, min_qual"
+            "invalid params for `call`: {e}; known params: min_mapq, min_base_quality, min_qual, ref_blocks"
         )
     })
 }
@@ -255,6 +282,10 @@ impl StepKind for CallKind {
         let path = |p: &PathBuf| p.display().to_string();
         let mut a = Vec::new();
         for port in ["bam", "reference", "regions", "sites"] {
+            // Forced sites decide where to look; regions would contradict them.
+            if port == "regions" && call.input("sites").is_some() {
+                continue;
+            }
             if let Some(v) = call.input(port) {
                 a.extend([format!("--{port}"), path(v)]);
             }
@@ -276,6 +307,9 @@ impl StepKind for CallKind {
         }
         if let Some(v) = p.min_qual {
             a.extend(["--min-qual".into(), v.to_string()]);
+        }
+        if p.ref_blocks == Some(true) {
+            a.push("--ref-blocks".into());
         }
         a
     }

@@ -5,6 +5,7 @@ mod call;
 mod engine;
 mod eval;
 mod fastq_qc;
+mod merge;
 mod pgx;
 mod simulate;
 mod support;

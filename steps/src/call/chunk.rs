@@ -8,15 +8,16 @@
 
 use rust_htslib::bam::{self, Read as _};
 
+use super::blocks::reference_blocks;
 use super::candidate::{Candidate, RefWindow};
+use super::forced::{forced, not_assessed};
 use super::genotype::{genotype, Priors, ReadLik, SiteEvidence};
-use super::haplotype::{self, Locus};
+use super::haplotype;
 use super::pairhmm::PairHmm;
-use super::pileup::{discover, DiscoveryParams};
+use super::pileup::{discover, Discovery, DiscoveryParams};
 use super::reads::{self, AlignedRead, ReadFilter};
 use super::reference::Reference;
 use super::regions::Job;
-use super::sites::ForcedSite;
 use super::vcf::Record;
 use crate::error::{Result, StepError};
 
@@ -28,6 +29,8 @@ const READ_PAD: i64 = 600;
 const DISCOVERY_PAD: i64 = 300;
 /// Candidates closer than this join one haplotype-scored group.
 const CLUSTER_GAP: i64 = 10;
+/// Longest reference stretch one haplotype-scored group may cover.
+const MAX_GROUP_SPAN: i64 = 100;
 
 /// Caller settings shared by all jobs.
 #[derive(Debug, Clone)]
@@ -38,6 +41,8 @@ pub struct Settings {
     /// Variant records below this QUAL are not written.
     pub min_qual: f64,
     pub hmm: PairHmm,
+    /// Write gVCF-style reference blocks between variant records.
+    pub ref_blocks: bool,
 }
 
 /// Input files and the output's contig list (reference contigs first, then contigs only named
@@ -79,24 +84,58 @@ pub fn run_job(inputs: &Inputs, s: &Settings, job: &Job) -> Result<String> {
         start: from,
         seq: reference.fetch(name, from as u64, (job.end + REF_PAD).min(len) as u64)?,
     };
-    let records = match &job.sites {
-        Some(sites) => forced(&reads, &refw, sites, s, inputs, len)?,
-        None => discovered(&reads, &refw, job, s),
-    };
-    Ok(records.iter().map(|r| r.line(name)).collect())
+    match &job.sites {
+        Some(sites) => Ok(forced(&reads, &refw, sites, s, inputs, len)?
+            .iter()
+            .map(|r| r.line(name))
+            .collect()),
+        None => {
+            let (records, found) = discovered(&reads, &refw, job, s);
+            Ok(render(name, &records, &found, &refw, job, s))
+        }
+    }
 }
 
-fn discovered(reads: &[AlignedRead], refw: &RefWindow, job: &Job, s: &Settings) -> Vec<Record> {
-    let cands = discover(
+/// The records' lines, interleaved with reference blocks when those are asked for.
+fn render(
+    name: &str,
+    records: &[Record],
+    found: &Discovery,
+    refw: &RefWindow,
+    job: &Job,
+    s: &Settings,
+) -> String {
+    if !s.ref_blocks {
+        return records.iter().map(|r| r.line(name)).collect();
+    }
+    let covered: Vec<(i64, i64)> = records
+        .iter()
+        .map(|r| (r.pos, r.pos + r.alleles[0].len() as i64))
+        .collect();
+    let blocks = reference_blocks(found, refw, job.start, job.end, &covered, s.priors.snv);
+    let mut lines: Vec<(i64, String)> = records.iter().map(|r| (r.pos, r.line(name))).collect();
+    lines.extend(blocks.iter().map(|b| (b.pos, b.line(name))));
+    lines.sort_by_key(|(pos, _)| *pos);
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+fn discovered(
+    reads: &[AlignedRead],
+    refw: &RefWindow,
+    job: &Job,
+    s: &Settings,
+) -> (Vec<Record>, Discovery) {
+    let found = discover(
         reads,
         refw,
         job.start - DISCOVERY_PAD,
         job.end + DISCOVERY_PAD,
         &s.discovery,
     );
+    let cands = &found.candidates;
     let max_span = reads.iter().map(|r| r.end() - r.start).max().unwrap_or(0);
     let mut out = Vec::new();
-    for group in cluster(&cands) {
+    for group in cluster(cands) {
         let single_snv = group.iter().all(|c| c.is_snv() && c.pos == group[0].pos);
         let evidence: Vec<(SiteEvidence, bool)> = if single_snv {
             let mut alleles = vec![group[0].reference.clone()];
@@ -127,29 +166,32 @@ fn discovered(reads: &[AlignedRead], refw: &RefWindow, job: &Job, s: &Settings) 
         }
     }
     out.sort_by(|a, b| (a.pos, &a.alleles).cmp(&(b.pos, &b.alleles)));
-    out
+    (out, found)
 }
 
 /// Candidates (sorted) grouped so that members lie within [`CLUSTER_GAP`] of the group's extent.
+/// A group stops growing at [`MAX_GROUP_SPAN`], so a dense, messy stretch cannot turn into one
+/// huge window whose scoring cost grows with its length times its haplotypes.
 fn cluster(cands: &[Candidate]) -> Vec<Vec<Candidate>> {
     let mut groups: Vec<Vec<Candidate>> = Vec::new();
     let mut end = i64::MIN;
     for c in cands {
         match groups.last_mut() {
-            Some(g) if c.pos <= end + CLUSTER_GAP => g.push(c.clone()),
-            _ => groups.push(vec![c.clone()]),
+            Some(g) if c.pos <= end + CLUSTER_GAP && c.shift_end - g[0].pos <= MAX_GROUP_SPAN => {
+                g.push(c.clone());
+                end = end.max(c.shift_end);
+            }
+            _ => {
+                groups.push(vec![c.clone()]);
+                end = c.shift_end;
+            }
         }
-        end = if groups.last().is_some_and(|g| g.len() > 1) {
-            end.max(c.shift_end)
-        } else {
-            c.shift_end
-        };
     }
     groups
 }
 
 /// Per-read allele likelihoods at a single-base site from the bases the reads show there.
-fn pileup_evidence(
+pub(super) fn pileup_evidence(
     reads: &[AlignedRead],
     max_span: i64,
     pos: i64,
@@ -219,10 +261,11 @@ fn variant_record(ev: SiteEvidence, hap: bool, s: &Settings) -> Option<Record> {
         call: g,
         depth: ev.depth,
         haplotype_scored: hap,
+        other_allele: false,
     })
 }
 
-fn subset(ev: &SiteEvidence, keep: &[usize]) -> SiteEvidence {
+pub(super) fn subset(ev: &SiteEvidence, keep: &[usize]) -> SiteEvidence {
     SiteEvidence {
         pos: ev.pos,
         alleles: keep.iter().map(|&i| ev.alleles[i].clone()).collect(),
@@ -256,126 +299,49 @@ pub fn trim(mut pos: i64, mut alleles: Vec<Vec<u8>>) -> (i64, Vec<Vec<u8>>) {
     (pos, alleles)
 }
 
-fn forced(
-    reads: &[AlignedRead],
-    refw: &RefWindow,
-    sites: &[ForcedSite],
-    s: &Settings,
-    inputs: &Inputs,
-    len: i64,
-) -> Result<Vec<Record>> {
-    let max_span = reads.iter().map(|r| r.end() - r.start).max().unwrap_or(0);
-    let mut out = Vec::with_capacity(sites.len());
-    for site in sites {
-        check_site(site, refw, inputs, len)?;
-        let (ev, hap) = if site.alleles.iter().all(|a| a.len() == 1) {
-            (
-                pileup_evidence(
-                    reads,
-                    max_span,
-                    site.pos,
-                    site.alleles.clone(),
-                    s.discovery.min_bq,
-                ),
-                false,
-            )
-        } else {
-            let locus = Locus {
-                pos: site.pos,
-                end: site.end(),
-                alleles: site.alleles.clone(),
-                forced: true,
-            };
-            let extent = (site.pos, repeat_end(site, refw));
-            (
-                haplotype::score(reads, refw, &[locus], extent, &s.hmm).remove(0),
-                true,
-            )
-        };
-        let call = genotype(&ev, &s.priors);
-        out.push(Record {
-            pos: site.pos,
-            id: site.id.clone(),
-            alleles: site.alleles.clone(),
-            call,
-            depth: ev.depth,
-            haplotype_scored: hap,
-        });
-    }
-    Ok(out)
-}
-
-fn check_site(site: &ForcedSite, refw: &RefWindow, inputs: &Inputs, len: i64) -> Result<()> {
-    let where_ = format!(
-        "sites VCF line {} ({}:{})",
-        site.line,
-        site.contig,
-        site.pos + 1
-    );
-    if site.end() > len {
-        return Err(StepError::input(format!(
-            "{where_}: past the end of the contig ({len} bp) in {}",
-            inputs.reference.display()
-        )));
-    }
-    let actual = refw.slice(site.pos, site.end());
-    let matches = actual.len() == site.alleles[0].len()
-        && actual
-            .iter()
-            .zip(&site.alleles[0])
-            .all(|(a, b)| a == b || *b == b'N' || *a == b'N');
-    if !matches {
-        return Err(StepError::input(format!(
-            "{where_}: REF {} does not match the reference {} ({}); the sites must be on the same assembly",
-            String::from_utf8_lossy(&site.alleles[0]),
-            String::from_utf8_lossy(actual),
-            inputs.reference.display()
-        )));
-    }
-    Ok(())
-}
-
-/// How far right an indel allele of `site` could slide in the reference.
-fn repeat_end(site: &ForcedSite, refw: &RefWindow) -> i64 {
-    let mut end = site.end() + 1;
-    for alt in &site.alleles[1..] {
-        let (p, al) = trim(site.pos, vec![site.alleles[0].clone(), alt.clone()]);
-        let (r, a) = (&al[0], &al[1]);
-        let c = if r.len() > a.len() && a.len() == 1 {
-            Candidate::deletion(refw, p + 1, (r.len() - 1) as i64, 0)
-        } else if a.len() > r.len() && r.len() == 1 {
-            Candidate::insertion(refw, p + 1, &a[1..], 0)
-        } else {
-            None
-        };
-        end = end.max(c.map_or(0, |c| c.shift_end));
-    }
-    end
-}
-
-fn not_assessed(site: &ForcedSite) -> Record {
-    let call = super::genotype::Genotyped {
-        gt: None,
-        gq: 0,
-        pl: vec![],
-        qual: 0.0,
-        ad: vec![],
-        fs: 0.0,
-        mq: 0.0,
-    };
-    Record {
-        pos: site.pos,
-        id: site.id.clone(),
-        alleles: site.alleles.clone(),
-        call,
-        depth: 0,
-        haplotype_scored: false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multiallelic_pileup_site_is_called_with_both_alternates() {
+        use super::super::reads::Op;
+        let refw = RefWindow {
+            start: 0,
+            seq: b"GATTACAGATTACA".to_vec(),
+        };
+        let read = |seq: &[u8]| AlignedRead {
+            start: 0,
+            ops: vec![Op::Match(14)],
+            seq: seq.to_vec(),
+            qual: vec![30; 14],
+            mapq: 60,
+            reverse: false,
+        };
+        let mut reads: Vec<_> = (0..6).map(|_| read(b"GATTCCAGATTACA")).collect();
+        reads.extend((0..6).map(|_| read(b"GATTGCAGATTACA")));
+        let s = Settings {
+            filter: ReadFilter { min_mapq: 20 },
+            discovery: DiscoveryParams::default(),
+            priors: Priors::default(),
+            min_qual: 5.0,
+            hmm: PairHmm::default(),
+            ref_blocks: false,
+        };
+        let job = Job {
+            contig: 0,
+            start: 0,
+            end: 14,
+            sites: None,
+        };
+        let (records, _) = discovered(&reads, &refw, &job, &s);
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            records[0].alleles,
+            vec![b"A".to_vec(), b"C".to_vec(), b"G".to_vec()]
+        );
+        assert_eq!(records[0].call.gt, Some((1, 2)));
+    }
 
     #[test]
     fn trimming_removes_shared_padding() {
@@ -396,5 +362,16 @@ mod tests {
         let c = Candidate::snv(200, b'A', b'G', 3);
         let groups = cluster(&[a, b, c]);
         assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 1]);
+        // A run of candidates every 8 bp is cut into groups of at most MAX_GROUP_SPAN.
+        let run: Vec<_> = (0..40)
+            .map(|i| Candidate::snv(1000 + 8 * i, b'A', b'G', 3))
+            .collect();
+        let groups = cluster(&run);
+        assert!(
+            groups.len() > 1
+                && groups
+                    .iter()
+                    .all(|g| g.last().unwrap().pos - g[0].pos <= MAX_GROUP_SPAN)
+        );
     }
 }

@@ -17,7 +17,8 @@ fn args(bam: &Path, reference: &Path, out: &Path, threads: usize, chunk: i64) ->
         sample: None,
         min_mapq: 20,
         min_base_quality: 13,
-        min_qual: 10.0,
+        min_qual: 5.0,
+        ref_blocks: false,
         chunk_size: chunk,
     }
 }
@@ -103,17 +104,13 @@ fn forced_sites_report_every_site_with_its_depth() {
         "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nc1\t1001\trsA\t{}\t{}\t.\t.\t.\nc1\t3001\trsB\t{}\tT,G\t.\t.\t.\nc2\t101\trsC\tN\t.\t.\t.\t.\nchrUn\t5\trsD\tA\tG\t.\t.\t.\n",
         vars[0].1, vars[0].2, seq(3000)
     );
-    std::fs::write(
-        &sites,
-        body.replace(
-            "\tN\t",
-            &format!(
-                "\t{}\t",
-                "ACGT".chars().nth((100 * 7 + 100 / 3) % 4).unwrap()
-            ),
-        ),
-    )
-    .unwrap();
+    let c2_base = "ACGT".chars().nth((100 * 7 + 100 / 3) % 4).unwrap();
+    let wrong = ["A", "C", "G", "T"]
+        .into_iter()
+        .find(|b| *b != vars[0].1 && *b != vars[0].2)
+        .unwrap();
+    let body = format!("{body}c1\t1001\trsE\t{}\t{wrong}\t.\t.\t.\n", vars[0].1);
+    std::fs::write(&sites, body.replace("\tN\t", &format!("\t{c2_base}\t"))).unwrap();
     let out = dir.path().join("forced.vcf.gz");
     run(Args {
         sites: Some(sites),
@@ -121,27 +118,23 @@ fn forced_sites_report_every_site_with_its_depth() {
     })
     .unwrap();
     let recs = records(&out);
-    let summary: Vec<(String, String, String)> = recs
-        .iter()
-        .map(|r| {
-            let f: Vec<&str> = r[9].split(':').collect();
-            (r[2].clone(), f[0].to_string(), f[2].to_string())
-        })
-        .collect();
-    assert_eq!(summary[0].0, "rsA");
-    assert_eq!(summary[0].1, "0/1");
-    assert_eq!(
-        (summary[1].0.as_str(), summary[1].1.as_str()),
-        ("rsB", "0/0")
-    );
-    assert!(summary[1].2.parse::<u32>().unwrap() > 10);
-    assert_eq!(
-        summary[2],
-        ("rsC".to_string(), "./.".to_string(), "0".to_string())
-    );
-    assert_eq!(
-        summary[3],
-        ("rsD".to_string(), "./.".to_string(), "0".to_string())
+    // (GT, DP, FILTER) of the record with this ID.
+    let by_id = |id: &str| {
+        let r = recs.iter().find(|r| r[2] == id).unwrap();
+        let f: Vec<&str> = r[9].split(':').collect();
+        (f[0].to_string(), f[2].parse::<u32>().unwrap(), r[6].clone())
+    };
+    assert_eq!(recs.len(), 5);
+    assert_eq!(by_id("rsA").0, "0/1");
+    let (gt, dp, _) = by_id("rsB");
+    assert!(gt == "0/0" && dp > 10);
+    assert_eq!(by_id("rsC"), ("./.".to_string(), 0, "LowDepth".to_string()));
+    assert_eq!(by_id("rsD"), ("./.".to_string(), 0, "LowDepth".to_string()));
+    // rsE lists an ALT the reads do not show while half of them show another: not genotypable.
+    let (gt, dp, filter) = by_id("rsE");
+    assert!(
+        gt == "./." && dp > 10 && filter.contains("OtherAllele"),
+        "{gt} {dp} {filter}"
     );
 }
 
@@ -207,4 +200,83 @@ fn duplicate_secondary_qc_fail_and_low_mapq_reads_are_ignored() {
     let out2 = sub2.join("y.vcf.gz");
     run(args(&ds2.bam, &ds2.reference, &out2, 1, 100_000)).unwrap();
     assert_eq!(at_2001(&out2), 1);
+}
+
+#[test]
+fn reference_blocks_tile_the_contig_and_let_merge_fill_hom_ref() {
+    let dir = tempfile::tempdir().unwrap();
+    let a_dir = dir.path().join("a");
+    let b_dir = dir.path().join("b");
+    std::fs::create_dir_all(&a_dir).unwrap();
+    std::fs::create_dir_all(&b_dir).unwrap();
+    let (a, _) = make(&a_dir, 5000, 20, &VARIANTS[..1], 11);
+    let (b, _) = make(&b_dir, 5000, 20, &[], 11);
+    let a_vcf = a_dir.join("a.vcf.gz");
+    let b_vcf = b_dir.join("b.vcf.gz");
+    run(Args {
+        sample: Some("A".into()),
+        ..args(&a.bam, &a.reference, &a_vcf, 2, 2000)
+    })
+    .unwrap();
+    run(Args {
+        sample: Some("B".into()),
+        ref_blocks: true,
+        ..args(&b.bam, &b.reference, &b_vcf, 2, 2000)
+    })
+    .unwrap();
+    // B's records tile c1 (5,000 bp) without gaps or overlaps.
+    let mut next = 1u64;
+    for r in records(&b_vcf).iter().filter(|r| r[0] == "c1") {
+        assert_eq!(r[1].parse::<u64>().unwrap(), next, "{r:?}");
+        let end = r[7]
+            .split(';')
+            .find_map(|f| f.strip_prefix("END="))
+            .map_or(next, |e| e.parse().unwrap());
+        next = end + 1;
+    }
+    assert_eq!(next, 5001);
+    let merged = dir.path().join("m.vcf.gz");
+    let vcfs = vec![a_vcf, b_vcf, a_dir.join("none.vcf")];
+    std::fs::write(
+        &vcfs[2],
+        "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tC\n",
+    )
+    .unwrap();
+    crate::merge::run(crate::merge::Args {
+        vcfs,
+        out: merged.clone(),
+    })
+    .unwrap();
+    let m = records(&merged);
+    assert_eq!(m.len(), 1, "{m:?}");
+    let gts: Vec<&str> = m[0][9..]
+        .iter()
+        .map(|s| s.split(':').next().unwrap())
+        .collect();
+    assert_eq!(gts, vec!["0/1", "0/0", "./."]);
+}
+
+#[test]
+fn regions_restrict_calling_to_the_bed_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = make(dir.path(), 10_000, 30, VARIANTS, 7);
+    let bed = dir.path().join("r.bed");
+    std::fs::write(&bed, "c1\t2400\t2600\nc1\t7900\t8100\n").unwrap();
+    let out = dir.path().join("r.vcf.gz");
+    run(Args {
+        regions: Some(bed),
+        ..args(&ds.bam, &ds.reference, &out, 2, 100_000)
+    })
+    .unwrap();
+    let positions: Vec<i64> = records(&out)
+        .iter()
+        .map(|r| r[1].parse().unwrap())
+        .collect();
+    assert!(
+        positions.len() >= 3
+            && positions
+                .iter()
+                .all(|p| (2401..=2600).contains(p) || (7901..=8100).contains(p)),
+        "{positions:?}"
+    );
 }

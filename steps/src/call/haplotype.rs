@@ -28,7 +28,6 @@ pub struct Locus {
     pub pos: i64,
     pub end: i64,
     pub alleles: Vec<Vec<u8>>,
-    pub forced: bool,
 }
 
 /// Group candidates (sorted) into loci of overlapping reference spans, padding each allele to the
@@ -56,12 +55,7 @@ pub fn loci(cands: &[Candidate], refw: &RefWindow) -> Vec<Locus> {
                     alleles.push(a);
                 }
             }
-            Locus {
-                pos,
-                end,
-                alleles,
-                forced: false,
-            }
+            Locus { pos, end, alleles }
         })
         .collect()
 }
@@ -102,11 +96,10 @@ pub fn score(
     hmm: &PairHmm,
 ) -> Vec<SiteEvidence> {
     let (seg_from, seg_to) = (extent.0 - FLANK, extent.1 + FLANK);
-    let (hap_from, hap_to) = (seg_from - HAP_PAD, seg_to + HAP_PAD);
     let choices = haplotype_choices(loci);
     let haps: Vec<Vec<u8>> = choices
         .iter()
-        .map(|c| build_haplotype(refw, loci, c, hap_from, hap_to))
+        .map(|c| build_haplotype(refw, loci, c, seg_from - HAP_PAD, seg_to + HAP_PAD))
         .collect();
     let overlapping: Vec<&AlignedRead> = reads
         .iter()
@@ -142,16 +135,7 @@ pub fn score(
                 continue;
             }
             ev.depth += 1;
-            let lik = (0..locus.alleles.len())
-                .map(|al| {
-                    choices
-                        .iter()
-                        .zip(&liks)
-                        .filter(|(c, _)| c[li] == al)
-                        .map(|(_, l)| *l)
-                        .fold(f64::NEG_INFINITY, f64::max)
-                })
-                .collect();
+            let lik = allele_likelihoods(&choices, &liks, li, locus.alleles.len());
             ev.reads.push(ReadLik {
                 lik,
                 reverse: read.reverse,
@@ -160,6 +144,25 @@ pub fn score(
         }
     }
     evidence
+}
+
+/// A read's likelihood for each allele of locus `li`: its best haplotype carrying that allele.
+fn allele_likelihoods(
+    choices: &[Vec<usize>],
+    liks: &[f64],
+    li: usize,
+    n_alleles: usize,
+) -> Vec<f64> {
+    (0..n_alleles)
+        .map(|al| {
+            choices
+                .iter()
+                .zip(liks)
+                .filter(|(c, _)| c[li] == al)
+                .map(|(_, l)| *l)
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
+        .collect()
 }
 
 /// Every combination of one allele per locus.

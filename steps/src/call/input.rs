@@ -102,8 +102,10 @@ fn check_sort_order(header: &str, bam: &Path) -> Result<()> {
         .lines()
         .find(|l| l.starts_with("@HD"))
         .and_then(|l| l.split('\t').find_map(|f| f.strip_prefix("SO:")));
+    // "unsorted"/"unknown" headers are common on sorted files; an index could only be built if
+    // the records are in order, and `reads::load` checks the order as it reads.
     match order {
-        None | Some("coordinate") => Ok(()),
+        None | Some("coordinate" | "unsorted" | "unknown") => Ok(()),
         Some(o) => Err(StepError::input(format!(
             "BAM {} is sorted by {o}, not by coordinate; sort it with `samtools sort` and index it",
             bam.display()

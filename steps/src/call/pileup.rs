@@ -37,9 +37,21 @@ struct Counts {
     from: i64,
     bases: Vec<[u32; 4]>,
     depth: Vec<u32>,
+    /// Reads with an indel or a soft-clip boundary at each position: signs that the aligner
+    /// struggled there.
+    events: Vec<u32>,
 }
 
+/// How far from an indel other alignment events still count as corroborating it.
+const EVENT_REACH: i64 = 10;
+
 impl Counts {
+    fn event(&mut self, pos: i64) {
+        if let Some(i) = self.slot(pos) {
+            self.events[i] += 1;
+        }
+    }
+
     fn slot(&self, pos: i64) -> Option<usize> {
         let i = pos - self.from;
         (i >= 0 && (i as usize) < self.depth.len()).then_some(i as usize)
@@ -61,27 +73,59 @@ const BASES: [u8; 4] = *b"ACGT";
 
 type IndelKey = (i64, Vec<u8>, Vec<u8>);
 
-/// Propose candidates with `pos` in `[from, to)`, sorted by position then allele.
+/// What discovery saw over `[from, from + depth.len())`.
+#[derive(Debug)]
+pub struct Discovery {
+    /// Candidates sorted by position then allele.
+    pub candidates: Vec<Candidate>,
+    pub from: i64,
+    /// Bases at or above the quality floor, per position.
+    pub depth: Vec<u32>,
+    /// Of those, bases matching the reference.
+    pub ref_depth: Vec<u32>,
+}
+
+/// Propose candidates with `pos` in `[from, to)`.
 pub fn discover(
     reads: &[AlignedRead],
     refw: &RefWindow,
     from: i64,
     to: i64,
     p: &DiscoveryParams,
-) -> Vec<Candidate> {
+) -> Discovery {
     let len = (to - from).max(0) as usize;
     let mut counts = Counts {
         from,
         bases: vec![[0; 4]; len],
         depth: vec![0; len],
+        events: vec![0; len],
     };
     let mut indels: BTreeMap<IndelKey, (u32, i64)> = BTreeMap::new();
     for read in reads {
         count_read(read, refw, &mut counts, &mut indels, p.min_bq);
     }
+    let mut out = snv_candidates(&counts, refw, p);
+    out.extend(indel_candidates(&counts, indels, to, p));
+    out.sort();
+    let ref_depth = (0..counts.depth.len())
+        .map(|i| {
+            refw.base(from + i as i64)
+                .and_then(base_index)
+                .map_or(0, |r| counts.bases[i][r])
+        })
+        .collect();
+    Discovery {
+        candidates: out,
+        from,
+        depth: counts.depth,
+        ref_depth,
+    }
+}
+
+fn snv_candidates(counts: &Counts, refw: &RefWindow, p: &DiscoveryParams) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, (counts_at, depth)) in counts.bases.iter().zip(&counts.depth).enumerate() {
-        let pos = from + i as i64;
+        let pos = counts.from + i as i64;
         let Some(r) = refw.base(pos).and_then(base_index) else {
             continue;
         };
@@ -94,11 +138,31 @@ pub fn discover(
             }
         }
     }
+    out
+}
+
+/// Indels with enough support: `min_alt_count` reads, or fewer where other reads' clips and gaps
+/// nearby corroborate them; and always a minimum fraction of the depth.
+fn indel_candidates(
+    counts: &Counts,
+    indels: BTreeMap<IndelKey, (u32, i64)>,
+    to: i64,
+    p: &DiscoveryParams,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
     for ((pos, reference, alt), own, n, shift_end) in pool_insertions(indels) {
         let depth = counts.slot(pos).map_or(0, |i| counts.depth[i]).max(n);
-        if pos >= from
+        let corroborated = || {
+            let (a, b) = (pos - EVENT_REACH, shift_end + EVENT_REACH);
+            (a..b)
+                .filter_map(|x| counts.slot(x))
+                .map(|i| counts.events[i])
+                .sum::<u32>()
+                >= p.min_alt_count
+        };
+        if pos >= counts.from
             && pos < to
-            && n >= p.min_alt_count
+            && (n >= p.min_alt_count || corroborated())
             && f64::from(n) >= p.min_indel_fraction * f64::from(depth)
         {
             out.push(Candidate {
@@ -110,7 +174,6 @@ pub fn discover(
             });
         }
     }
-    out.sort();
     out
 }
 
@@ -175,6 +238,7 @@ fn count_read(
             Op::Ins(n) => {
                 let ins = &read.seq[q..q + n as usize];
                 if indel_evidence_ok(read, q, n as usize, min_bq) {
+                    counts.event(r);
                     if let Some(c) = Candidate::insertion(refw, r, ins, 1) {
                         add_indel(indels, c);
                     }
@@ -183,6 +247,7 @@ fn count_read(
             }
             Op::Del(n) => {
                 if indel_evidence_ok(read, q, 0, min_bq) {
+                    counts.event(r);
                     if let Some(c) = Candidate::deletion(refw, r, i64::from(n), 1) {
                         add_indel(indels, c);
                     }
@@ -190,7 +255,14 @@ fn count_read(
                 r += i64::from(n);
             }
             Op::Skip(n) => r += i64::from(n),
-            Op::SoftClip(n) => q += n as usize,
+            Op::SoftClip(n) => {
+                // The aligned base next to the clip must be unmasked (the mate did not see it).
+                let flank = if q == 0 { n as usize } else { q - 1 };
+                if read.qual.get(flank).is_some_and(|&b| b >= min_bq) {
+                    counts.event(r);
+                }
+                q += n as usize;
+            }
         }
     }
 }
@@ -243,7 +315,7 @@ mod tests {
         reads.extend((0..3).map(|_| read(0, vec![Op::Match(8)], b"ACGTACGT", 30)));
         // Two more alt reads at quality 5: below the floor, they must not count.
         reads.extend((0..2).map(|_| read(0, vec![Op::Match(8)], b"ACGTACGG", 5)));
-        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default());
+        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default()).candidates;
         assert_eq!(c, vec![Candidate::snv(4, b'A', b'T', 3)]);
     }
 
@@ -262,7 +334,7 @@ mod tests {
             b"ACGTAAACGTA",
             30,
         );
-        let c = discover(&[a, b], &refw(), 0, 20, &DiscoveryParams::default());
+        let c = discover(&[a, b], &refw(), 0, 20, &DiscoveryParams::default()).candidates;
         assert_eq!(c.len(), 1);
         assert_eq!(
             (
@@ -294,9 +366,39 @@ mod tests {
             b"GTACGATGTAA",
             30,
         ));
-        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default());
+        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default()).candidates;
         let alleles: Vec<_> = c.iter().map(|c| (c.alt.as_slice(), c.support)).collect();
         assert_eq!(alleles, vec![(&b"CGAT"[..], 1), (&b"CGGT"[..], 3)]);
+    }
+
+    #[test]
+    fn a_single_read_indel_is_proposed_only_where_other_reads_struggle_too() {
+        let del = read(
+            4,
+            vec![Op::Match(4), Op::Del(1), Op::Match(6)],
+            b"ACGTCGTAAA",
+            30,
+        );
+        let plain: Vec<_> = (0..4)
+            .map(|_| read(0, vec![Op::Match(16)], &REF[..16], 30))
+            .collect();
+        let mut reads = plain.clone();
+        reads.push(del.clone());
+        assert!(
+            discover(&reads, &refw(), 0, 20, &DiscoveryParams::default())
+                .candidates
+                .is_empty()
+        );
+        // Another read soft-clipped right there corroborates it.
+        reads.push(read(
+            0,
+            vec![Op::Match(8), Op::SoftClip(4)],
+            b"ACGTACGTCCCC",
+            30,
+        ));
+        let c = discover(&reads, &refw(), 0, 20, &DiscoveryParams::default()).candidates;
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].pos, c[0].support), (7, 1));
     }
 
     #[test]
@@ -306,6 +408,6 @@ mod tests {
             .collect();
         reads[1].qual[4] = 0;
         let p = DiscoveryParams::default();
-        assert!(discover(&reads, &refw(), 0, 20, &p).is_empty());
+        assert!(discover(&reads, &refw(), 0, 20, &p).candidates.is_empty());
     }
 }

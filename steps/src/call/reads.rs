@@ -3,8 +3,10 @@
 //! Every later stage (pileup counting, candidate discovery, haplotype scoring) works on
 //! [`AlignedRead`]s, so the read-level rules live in one place: unmapped, secondary, QC-fail and
 //! duplicate reads and reads under the mapping-quality floor are dropped; `N` bases get quality 0;
-//! and where the two mates of a pair overlap, the second mate's bases over the overlap get quality
-//! 0 ("masked"), so a fragment is counted once, not twice, wherever both mates cover a base.
+//! and where the two mates of a pair overlap, the fragment is counted once: the first mate's base
+//! takes the combined evidence (qualities add when the mates agree; when they disagree the
+//! better base is kept at the difference of the qualities, as bcftools does) and the second
+//! mate's bases over the overlap get quality 0 ("masked").
 
 use std::collections::HashMap;
 
@@ -101,6 +103,68 @@ impl AlignedRead {
         None
     }
 
+    /// Fold the second mate's evidence over the overlap into this (first) mate's bases, then mask
+    /// the second mate there.
+    fn absorb_mate(&mut self, second: &mut AlignedRead) {
+        let until = self.end();
+        let (mut r, mut q) = (second.start, 0usize);
+        for op in &second.ops {
+            match *op {
+                Op::Match(n) => {
+                    for k in 0..n as usize {
+                        if r + (k as i64) < until {
+                            self.combine(r + k as i64, second.seq[q + k], second.qual[q + k]);
+                        }
+                    }
+                    r += i64::from(n);
+                    q += n as usize;
+                }
+                Op::Ins(n) | Op::SoftClip(n) => q += n as usize,
+                Op::Del(n) | Op::Skip(n) => r += i64::from(n),
+            }
+        }
+        second.mask_before(until);
+    }
+
+    /// Combine the base `b` at quality `bq` seen by the mate at reference position `pos`.
+    fn combine(&mut self, pos: i64, b: u8, bq: u8) {
+        let Some(i) = self.query_index_at(pos) else {
+            return;
+        };
+        let (a, aq) = (self.seq[i], self.qual[i]);
+        if bq == 0 {
+            return;
+        }
+        (self.seq[i], self.qual[i]) = if aq == 0 {
+            (b, bq)
+        } else if a == b {
+            (a, aq.saturating_add(bq).min(MAX_COMBINED_QUAL))
+        } else if aq >= bq {
+            (a, aq - bq)
+        } else {
+            (b, bq - aq)
+        };
+    }
+
+    /// The query index aligned (M/=/X) on reference position `pos`.
+    fn query_index_at(&self, pos: i64) -> Option<usize> {
+        let (mut r, mut q) = (self.start, 0usize);
+        for op in &self.ops {
+            match *op {
+                Op::Match(n) => {
+                    if pos >= r && pos < r + i64::from(n) {
+                        return Some(q + (pos - r) as usize);
+                    }
+                    r += i64::from(n);
+                    q += n as usize;
+                }
+                Op::Ins(n) | Op::SoftClip(n) => q += n as usize,
+                Op::Del(n) | Op::Skip(n) => r += i64::from(n),
+            }
+        }
+        None
+    }
+
     /// Mask (quality 0) every base aligned before reference position `until`.
     fn mask_before(&mut self, until: i64) {
         let proj = self.projection();
@@ -120,6 +184,9 @@ pub struct ReadFilter {
 
 const SKIP_FLAGS: u16 = 0x4 | 0x100 | 0x200 | 0x400;
 
+/// Ceiling of a base quality after two agreeing mates are combined.
+const MAX_COMBINED_QUAL: u8 = 60;
+
 /// Load the reads of `tid` overlapping `[start, end)` from an indexed BAM.
 pub fn load(
     bam: &mut bam::IndexedReader,
@@ -131,9 +198,9 @@ pub fn load(
 ) -> Result<Vec<AlignedRead>> {
     bam.fetch((tid as i32, start, end))
         .map_err(|e| StepError::input(format!("cannot read region of {bam_name}: {e}")))?;
-    let mut out = Vec::new();
-    // Query name -> reference end of the first mate, for pairs whose mates overlap.
-    let mut open_pairs: HashMap<Vec<u8>, i64> = HashMap::new();
+    let mut out: Vec<AlignedRead> = Vec::new();
+    // Query name -> index in `out` of the first mate, for pairs whose mates overlap.
+    let mut open_pairs: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut record = bam::Record::new();
     let mut last_pos = i64::MIN;
     while let Some(r) = bam.read(&mut record) {
@@ -152,15 +219,15 @@ pub fn load(
             continue;
         }
         let mut read = convert(&record);
-        if let Some(first_end) = open_pairs.remove(record.qname()) {
-            read.mask_before(first_end);
+        if let Some(first) = open_pairs.remove(record.qname()) {
+            out[first].absorb_mate(&mut read);
         } else if record.is_paired()
             && !record.is_mate_unmapped()
             && record.mtid() == record.tid()
             && record.mpos() >= record.pos()
             && record.mpos() < read.end()
         {
-            open_pairs.insert(record.qname().to_vec(), read.end());
+            open_pairs.insert(record.qname().to_vec(), out.len());
         }
         out.push(read);
     }
@@ -244,6 +311,19 @@ mod tests {
         assert_eq!(r.base_at(13), None);
         assert_eq!(r.base_at(15), Some((b'T', 30)));
         assert_eq!(r.base_at(9), None);
+    }
+
+    #[test]
+    fn overlapping_mates_count_once_with_combined_quality() {
+        let mut first = read(10, vec![Op::Match(6)], b"ACGTAC");
+        let mut second = read(13, vec![Op::Match(6)], b"TAGGGG");
+        second.qual[1] = 20;
+        second.qual[2] = 35;
+        first.absorb_mate(&mut second);
+        // 13: both T (30 + 30); 14: A vs A at 20 (50); 15: C at 30 vs G at 35 -> G at 5.
+        assert_eq!(first.qual, vec![30, 30, 30, 60, 50, 5]);
+        assert_eq!(first.seq, b"ACGTAG".to_vec());
+        assert_eq!(second.qual, vec![0, 0, 0, 30, 30, 30]);
     }
 
     #[test]

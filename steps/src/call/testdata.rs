@@ -139,31 +139,9 @@ fn write_bam(
     rng: &mut impl Rng,
 ) {
     const READ_LEN: usize = 100;
-    let mut header = bam::Header::new();
-    header.push_record(
-        HeaderRecord::new(b"HD")
-            .push_tag(b"VN", "1.6")
-            .push_tag(b"SO", "coordinate"),
-    );
-    header.push_record(
-        HeaderRecord::new(b"SQ")
-            .push_tag(b"SN", "c1")
-            .push_tag(b"LN", seq.len()),
-    );
-    header.push_record(
-        HeaderRecord::new(b"SQ")
-            .push_tag(b"SN", "c2")
-            .push_tag(b"LN", 2000),
-    );
-    header.push_record(
-        HeaderRecord::new(b"RG")
-            .push_tag(b"ID", "rg")
-            .push_tag(b"SM", "synth"),
-    );
     let haps = [haplotype(seq, vars, 0), haplotype(seq, vars, 1)];
-    let n_reads = seq.len() * depth / READ_LEN;
     let mut records = Vec::new();
-    for i in 0..n_reads {
+    for i in 0..seq.len() * depth / READ_LEN {
         let (hap, map) = &haps[i % 2];
         let s = rng.random_range(0..hap.len() - READ_LEN);
         let m = &map[s..s + READ_LEN];
@@ -177,38 +155,79 @@ fn write_bam(
             bases[k] = if bases[k] == b'A' { b'C' } else { b'A' };
         }
         let (pos, cigar) = cigar_of(m);
-        let mut r = bam::Record::new();
-        r.set(format!("r{i}").as_bytes(), Some(&cigar), &bases, &qual);
-        r.set_tid(0);
-        r.set_pos(pos);
-        r.set_mapq(60);
-        r.set_flags(if rng.random_bool(0.5) { 16 } else { 0 });
-        r.set_mtid(-1);
-        r.set_mpos(-1);
-        records.push(r);
+        let flags = if rng.random_bool(0.5) { 16 } else { 0 };
+        records.push(record(
+            &format!("r{i}"),
+            pos,
+            &cigar,
+            &bases,
+            &qual,
+            flags,
+            60,
+        ));
     }
     for (i, (pos, bases, flags, mapq)) in extra.iter().enumerate() {
-        let mut r = bam::Record::new();
         let cigar = CigarString(vec![Cigar::Match(bases.len() as u32)]);
-        r.set(
-            format!("x{i}").as_bytes(),
-            Some(&cigar),
+        records.push(record(
+            &format!("x{i}"),
+            *pos,
+            &cigar,
             bases,
             &vec![35; bases.len()],
-        );
-        r.set_tid(0);
-        r.set_pos(*pos);
-        r.set_mapq(*mapq);
-        r.set_flags(*flags);
-        r.set_mtid(-1);
-        r.set_mpos(-1);
-        records.push(r);
+            *flags,
+            *mapq,
+        ));
     }
     records.sort_by_key(|r| r.pos());
-    let mut w = bam::Writer::from_path(path, &header, bam::Format::Bam).unwrap();
+    let mut w = bam::Writer::from_path(path, &header(seq.len()), bam::Format::Bam).unwrap();
     for r in &records {
         w.write(r).unwrap();
     }
     drop(w);
     bam::index::build(path, None, bam::index::Type::Bai, 1).unwrap();
+}
+
+fn header(c1_len: usize) -> bam::Header {
+    let mut header = bam::Header::new();
+    header.push_record(
+        HeaderRecord::new(b"HD")
+            .push_tag(b"VN", "1.6")
+            .push_tag(b"SO", "coordinate"),
+    );
+    header.push_record(
+        HeaderRecord::new(b"SQ")
+            .push_tag(b"SN", "c1")
+            .push_tag(b"LN", c1_len),
+    );
+    header.push_record(
+        HeaderRecord::new(b"SQ")
+            .push_tag(b"SN", "c2")
+            .push_tag(b"LN", 2000),
+    );
+    header.push_record(
+        HeaderRecord::new(b"RG")
+            .push_tag(b"ID", "rg")
+            .push_tag(b"SM", "synth"),
+    );
+    header
+}
+
+fn record(
+    name: &str,
+    pos: i64,
+    cigar: &CigarString,
+    bases: &[u8],
+    qual: &[u8],
+    flags: u16,
+    mapq: u8,
+) -> bam::Record {
+    let mut r = bam::Record::new();
+    r.set(name.as_bytes(), Some(cigar), bases, qual);
+    r.set_tid(0);
+    r.set_pos(pos);
+    r.set_mapq(mapq);
+    r.set_flags(flags);
+    r.set_mtid(-1);
+    r.set_mpos(-1);
+    r
 }

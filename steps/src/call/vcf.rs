@@ -15,16 +15,26 @@ use super::genotype::Genotyped;
 use crate::error::{Result, StepError};
 
 /// Filter thresholds, declared in the header and applied to every record.
-pub const MIN_PASS_QUAL: f64 = 20.0;
-pub const MIN_PASS_DEPTH: u32 = 4;
+pub const MIN_PASS_QUAL: f64 = 10.0;
+pub const MIN_PASS_DEPTH: u32 = 3;
 pub const MAX_FS_SNV: f64 = 60.0;
 pub const MAX_FS_INDEL: f64 = 200.0;
+pub const MAX_SOR_SNV: f64 = 3.0;
+pub const MAX_SOR_INDEL: f64 = 10.0;
+/// SOR alone is noisy at low depth (five reads on one strand happen by chance), so it flags a site
+/// only when the Fisher test also leans this way.
+pub const SOR_NEEDS_FS: f64 = 20.0;
 
 /// The BGZF compression level; fixed so output bytes never depend on the machine.
 const LEVEL: i8 = 6;
 
 /// The header lines up to and including `#CHROM`.
-pub fn header(contigs: &[(String, Option<u64>)], reference: &str, sample: &str) -> String {
+pub fn header(
+    contigs: &[(String, Option<u64>)],
+    reference: &str,
+    sample: &str,
+    ref_blocks: bool,
+) -> String {
     let mut h = String::from("##fileformat=VCFv4.3\n##source=cairn\n");
     h += &format!("##reference={reference}\n");
     for (name, len) in contigs {
@@ -37,11 +47,17 @@ pub fn header(contigs: &[(String, Option<u64>)], reference: &str, sample: &str) 
     h += &format!("##FILTER=<ID=LowQual,Description=\"QUAL below {MIN_PASS_QUAL}\">\n");
     h += &format!("##FILTER=<ID=LowDepth,Description=\"DP below {MIN_PASS_DEPTH}\">\n");
     h += &format!(
-        "##FILTER=<ID=StrandBias,Description=\"FS above {MAX_FS_SNV} for SNVs or {MAX_FS_INDEL} for indels\">\n"
+        "##FILTER=<ID=StrandBias,Description=\"Strand bias: FS above {MAX_FS_SNV} (SNV) or {MAX_FS_INDEL} (indel), or SOR above {MAX_SOR_SNV} (SNV) or {MAX_SOR_INDEL} (indel) with FS above {SOR_NEEDS_FS}\">\n"
     );
+    if ref_blocks {
+        h += "##ALT=<ID=*,Description=\"Any allele other than REF: a reference block\">\n";
+        h += "##INFO=<ID=END,Number=1,Type=Integer,Description=\"Last position of a reference block\">\n";
+    }
+    h += "##FILTER=<ID=OtherAllele,Description=\"Forced site: the best genotype carries an allele the sites file does not list, so the listed alleles cannot be genotyped (GT ./.)\">\n";
     h += "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Reads covering the site that passed the read filters\">\n";
     h += "##INFO=<ID=MQ,Number=1,Type=Float,Description=\"RMS mapping quality of the reads scored at the site\">\n";
     h += "##INFO=<ID=FS,Number=1,Type=Float,Description=\"Phred-scaled Fisher exact test p-value of strand bias between reference and alternate reads\">\n";
+    h += "##INFO=<ID=SOR,Number=1,Type=Float,Description=\"Symmetric odds ratio of strand bias between reference and alternate reads\">\n";
     h += "##INFO=<ID=QD,Number=1,Type=Float,Description=\"QUAL divided by DP\">\n";
     h += "##INFO=<ID=HAP,Number=0,Type=Flag,Description=\"Genotyped by haplotype scoring (pair-HMM) rather than from the pileup\">\n";
     h += "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n";
@@ -62,6 +78,8 @@ pub struct Record {
     pub call: Genotyped,
     pub depth: u32,
     pub haplotype_scored: bool,
+    /// Forced site whose reads mostly show an allele the sites file does not list.
+    pub other_allele: bool,
 }
 
 impl Record {
@@ -79,7 +97,16 @@ impl Record {
         if self.depth < MIN_PASS_DEPTH {
             f.push("LowDepth");
         }
-        if alt_called && self.call.fs > if indel { MAX_FS_INDEL } else { MAX_FS_SNV } {
+        if self.other_allele {
+            f.push("OtherAllele");
+        }
+        let (max_fs, max_sor) = if indel {
+            (MAX_FS_INDEL, MAX_SOR_INDEL)
+        } else {
+            (MAX_FS_SNV, MAX_SOR_SNV)
+        };
+        let c = &self.call;
+        if alt_called && (c.fs > max_fs || (c.sor > max_sor && c.fs > SOR_NEEDS_FS)) {
             f.push("StrandBias");
         }
         f
@@ -109,7 +136,10 @@ impl Record {
                 format!("./.:.:{}:.:.", self.depth),
             ),
             Some((a, b)) => {
-                let mut info = format!("DP={};MQ={:.1};FS={:.2}", self.depth, c.mq, c.fs);
+                let mut info = format!(
+                    "DP={};MQ={:.1};FS={:.2};SOR={:.3}",
+                    self.depth, c.mq, c.fs, c.sor
+                );
                 info += &format!(";QD={:.2}", c.qual / f64::from(self.depth.max(1)));
                 if self.haplotype_scored {
                     info += ";HAP";
@@ -198,6 +228,7 @@ mod tests {
             qual,
             ad: vec![5, 6],
             fs: 1.0,
+            sor: 0.5,
             mq: 60.0,
         }
     }
@@ -211,10 +242,11 @@ mod tests {
             call: call(Some((0, 1)), 150.0),
             depth: 11,
             haplotype_scored: false,
+            other_allele: false,
         };
         assert_eq!(
             r.line("chr1"),
-            "chr1\t100\t.\tA\tG\t150.00\tPASS\tDP=11;MQ=60.0;FS=1.00;QD=13.64\tGT:GQ:DP:AD:PL\t0/1:42:11:5,6:300,0,290\n"
+            "chr1\t100\t.\tA\tG\t150.00\tPASS\tDP=11;MQ=60.0;FS=1.00;SOR=0.500;QD=13.64\tGT:GQ:DP:AD:PL\t0/1:42:11:5,6:300,0,290\n"
         );
         let none = Record {
             call: call(None, 0.0),
@@ -235,18 +267,39 @@ mod tests {
             pos: 1,
             id: String::new(),
             alleles: vec![b"A".to_vec(), b"G".to_vec()],
-            call: call(Some((0, 1)), 12.0),
+            call: call(Some((0, 1)), 8.0),
             depth: 2,
             haplotype_scored: true,
+            other_allele: false,
         };
         assert_eq!(r.filters(), vec!["LowQual", "LowDepth"]);
+    }
+
+    #[test]
+    fn strand_bias_needs_the_fisher_test_to_agree_with_the_odds_ratio() {
+        let rec = |fs, sor| Record {
+            pos: 1,
+            id: String::new(),
+            alleles: vec![b"A".to_vec(), b"G".to_vec()],
+            call: Genotyped {
+                fs,
+                sor,
+                ..call(Some((0, 1)), 100.0)
+            },
+            depth: 30,
+            haplotype_scored: false,
+            other_allele: false,
+        };
+        assert_eq!(rec(25.0, 4.0).filters(), vec!["StrandBias"]);
+        assert_eq!(rec(70.0, 1.0).filters(), vec!["StrandBias"]);
+        assert!(rec(10.0, 5.0).filters().is_empty());
     }
 
     #[test]
     fn writes_bgzip_and_tabix() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("x.vcf.gz");
-        let h = header(&[("c".into(), Some(10))], "r.fa", "s");
+        let h = header(&[("c".into(), Some(10))], "r.fa", "s", false);
         let line = "c\t2\t.\tA\tG\t50.00\tPASS\tDP=5\tGT\t0/1\n".to_string();
         write_bgzf_indexed(&out, [Ok(h), Ok(line)]).unwrap();
         assert!(out.exists() && dir.path().join("x.vcf.gz.tbi").exists());

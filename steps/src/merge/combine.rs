@@ -80,58 +80,8 @@ fn merged_line(
     pos: i64,
     recs: &[(usize, &InRecord)],
 ) -> Result<String> {
-    let reference = recs
-        .iter()
-        .map(|(_, r)| &r.alleles[0])
-        .max_by_key(|a| a.len())
-        .cloned()
-        .unwrap_or_default();
-    let mut alleles = vec![reference.clone()];
-    // Per record: its allele index -> merged index.
-    let mut maps: Vec<Vec<usize>> = Vec::new();
-    for (f, r) in recs {
-        let suffix = reference.strip_prefix(r.alleles[0].as_str()).ok_or_else(|| {
-            StepError::input(format!(
-                "{contig}:{}: REF {} in {} disagrees with REF {reference} of another input; were they called on the same reference?",
-                pos + 1,
-                r.alleles[0],
-                inputs[*f].name
-            ))
-        })?;
-        let mut map = vec![0];
-        for alt in &r.alleles[1..] {
-            let full = format!("{alt}{suffix}");
-            let i = alleles.iter().position(|a| *a == full).unwrap_or_else(|| {
-                alleles.push(full);
-                alleles.len() - 1
-            });
-            map.push(i);
-        }
-        maps.push(map);
-    }
-    let mut sample_cols = Vec::new();
-    let mut ac = vec![0u32; alleles.len()];
-    let mut an = 0u32;
-    for (f, input) in inputs.iter().enumerate() {
-        for s in 0..input.vcf.samples.len() {
-            let own = recs.iter().zip(&maps).find(|((rf, _), _)| *rf == f);
-            let col = match own {
-                Some(((_, r), map)) => format_call(&r.samples[s], map, alleles.len()),
-                None => covering_block(&input.vcf, contig, pos, s),
-            };
-            for a in col
-                .split(':')
-                .next()
-                .unwrap_or(".")
-                .split(['/', '|'])
-                .filter_map(|a| a.parse::<usize>().ok())
-            {
-                ac[a] += 1;
-                an += 1;
-            }
-            sample_cols.push(col);
-        }
-    }
+    let (alleles, maps) = shared_alleles(inputs, contig, pos, recs)?;
+    let (sample_cols, ac, an) = sample_columns(inputs, contig, pos, recs, &maps, alleles.len());
     let qual = recs
         .iter()
         .filter_map(|(_, r)| r.qual)
@@ -162,11 +112,80 @@ fn merged_line(
         format!("AN={an}")
     };
     Ok(format!(
-        "{contig}\t{}\t{id}\t{reference}\t{alt}\t{}\t{filter}\t{info}\tGT:GQ:DP:AD\t{}\n",
+        "{contig}\t{}\t{id}\t{}\t{alt}\t{}\t{filter}\t{info}\tGT:GQ:DP:AD\t{}\n",
         pos + 1,
+        alleles[0],
         qual.map_or(".".to_string(), |q| format!("{q:.2}")),
         sample_cols.join("\t")
     ))
+}
+
+/// The merged allele list (REF = the longest input REF, ALTs padded to it) and, per record, its
+/// allele index -> merged index.
+fn shared_alleles(
+    inputs: &[Input],
+    contig: &str,
+    pos: i64,
+    recs: &[(usize, &InRecord)],
+) -> Result<(Vec<String>, Vec<Vec<usize>>)> {
+    let reference = recs
+        .iter()
+        .map(|(_, r)| &r.alleles[0])
+        .max_by_key(|a| a.len())
+        .cloned()
+        .unwrap_or_default();
+    let mut alleles = vec![reference.clone()];
+    let mut maps: Vec<Vec<usize>> = Vec::new();
+    for (f, r) in recs {
+        let suffix = reference.strip_prefix(r.alleles[0].as_str()).ok_or_else(|| {
+            StepError::input(format!(
+                "{contig}:{}: REF {} in {} disagrees with REF {reference} of another input; were they called on the same reference?",
+                pos + 1,
+                r.alleles[0],
+                inputs[*f].name
+            ))
+        })?;
+        let mut map = vec![0];
+        for alt in &r.alleles[1..] {
+            let full = format!("{alt}{suffix}");
+            let i = alleles.iter().position(|a| *a == full).unwrap_or_else(|| {
+                alleles.push(full);
+                alleles.len() - 1
+            });
+            map.push(i);
+        }
+        maps.push(map);
+    }
+    Ok((alleles, maps))
+}
+
+/// One column per sample of every input, plus AC per allele and AN.
+fn sample_columns(
+    inputs: &[Input],
+    contig: &str,
+    pos: i64,
+    recs: &[(usize, &InRecord)],
+    maps: &[Vec<usize>],
+    n_alleles: usize,
+) -> (Vec<String>, Vec<u32>, u32) {
+    let mut cols = Vec::new();
+    let mut ac = vec![0u32; n_alleles];
+    let mut an = 0u32;
+    for (f, input) in inputs.iter().enumerate() {
+        for s in 0..input.vcf.samples.len() {
+            let col = match recs.iter().zip(maps).find(|((rf, _), _)| *rf == f) {
+                Some(((_, r), map)) => format_call(&r.samples[s], map, n_alleles),
+                None => covering_block(&input.vcf, contig, pos, s),
+            };
+            let gt = col.split(':').next().unwrap_or(".");
+            for a in gt.split(['/', '|']).filter_map(|a| a.parse::<usize>().ok()) {
+                ac[a] += 1;
+                an += 1;
+            }
+            cols.push(col);
+        }
+    }
+    (cols, ac, an)
 }
 
 fn format_call(c: &SampleCall, map: &[usize], n_alleles: usize) -> String {
