@@ -17,6 +17,7 @@ pub mod simulate;
 
 use std::sync::Arc;
 pub mod pgx;
+pub mod seq;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};

@@ -276,19 +276,7 @@ fn oriented(read: &FastqRecord, reverse: bool) -> (Vec<u8>, Vec<u8>) {
     (seq, qual)
 }
 
-pub fn complement(b: u8) -> u8 {
-    match b {
-        b'A' => b'T',
-        b'C' => b'G',
-        b'G' => b'C',
-        b'T' => b'A',
-        b'a' => b't',
-        b'c' => b'g',
-        b'g' => b'c',
-        b't' => b'a',
-        other => other,
-    }
-}
+pub use crate::seq::complement;
 
 /// SAM TLEN as `samtools fixmate` and bwa set it: from this read's 5' end to its mate's 5' end
 /// (a forward read's start, a reverse read's end), so the forward read of a facing pair is

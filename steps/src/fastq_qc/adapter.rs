@@ -118,15 +118,7 @@ pub fn find_adapter(seq: &[u8], adapters: &[&[u8]], min_tail: usize) -> Option<u
     })
 }
 
-pub fn complement(b: u8) -> u8 {
-    match b {
-        b'A' => b'T',
-        b'C' => b'G',
-        b'G' => b'C',
-        b'T' => b'A',
-        _ => b'N',
-    }
-}
+pub use crate::seq::complement;
 
 #[cfg(test)]
 mod tests {
@@ -136,13 +128,9 @@ mod tests {
     const A1: &[u8] = b"AGATCGGAAGAGCACACGTCTGAACTCCAGTCAC";
     const A2: &[u8] = b"AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT";
 
-    fn revcomp(s: &[u8]) -> Vec<u8> {
-        s.iter().rev().map(|&b| complement(b)).collect()
-    }
-
     fn reads(insert: &[u8], len: usize) -> (Vec<u8>, Vec<u8>) {
         let r1: Vec<u8> = insert.iter().chain(A1).copied().take(len).collect();
-        let r2: Vec<u8> = revcomp(insert)
+        let r2: Vec<u8> = crate::seq::reverse_complement(insert)
             .iter()
             .chain(A2)
             .copied()
@@ -164,7 +152,7 @@ mod tests {
             .chain(b"GGGGCCCCAAAATTTTGGGG")
             .copied()
             .collect();
-        let odd2: Vec<u8> = revcomp(INSERT)
+        let odd2: Vec<u8> = crate::seq::reverse_complement(INSERT)
             .iter()
             .chain(b"CCCCGGGGTTTTAAAACCCC")
             .copied()
@@ -194,17 +182,17 @@ mod tests {
         ]
         .concat();
         let r1 = &fragment[..70];
-        let r2 = revcomp(&fragment)[..70].to_vec();
+        let r2 = crate::seq::reverse_complement(&fragment)[..70].to_vec();
         assert_eq!(
             mate_overlap(r1, &r2, OverlapRule::default(), &mut Vec::new()),
             Overlap::Long
         );
         let fragment: Vec<u8> = INSERT
             .iter()
-            .chain(revcomp(b"CCATGGATTACAGGCTAGCTAGGATTTACCAGA").iter())
+            .chain(crate::seq::reverse_complement(b"CCATGGATTACAGGCTAGCTAGGATTTACCAGA").iter())
             .copied()
             .collect();
-        let r2 = revcomp(&fragment)[..50].to_vec();
+        let r2 = crate::seq::reverse_complement(&fragment)[..50].to_vec();
         assert_eq!(
             mate_overlap(
                 &fragment[..50],

@@ -299,7 +299,7 @@ mod tests {
         for (a, b) in records(&chunk.r1).iter().zip(&records(&chunk.r2)) {
             let (s1, s2) = (a[1], b[1]);
             let through = (30..50).any(|i| {
-                let rc: Vec<u8> = s2[..i].iter().rev().map(|&b| complement(b)).collect();
+                let rc = crate::seq::reverse_complement(&s2[..i]);
                 s1[..i] == rc[..]
                     && s1[i..] == ADAPTER_1[..50 - i]
                     && s2[i..] == ADAPTER_2[..50 - i]
@@ -339,7 +339,7 @@ mod tests {
             let read: Vec<u8> = if strand == "+" {
                 r[1].to_vec()
             } else {
-                r[1].iter().rev().map(|&b| complement(b)).collect()
+                crate::seq::reverse_complement(&r[1])
             };
             let expected = if strand == "+" {
                 &genome[first - 1..first + 49]

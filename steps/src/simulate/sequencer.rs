@@ -19,16 +19,7 @@ pub fn read_through(strand: &[u8], adapter: &[u8], len: usize, out: &mut Vec<u8>
     );
 }
 
-/// The complementary base (`N` for anything else).
-pub fn complement(b: u8) -> u8 {
-    match b {
-        b'A' => b'T',
-        b'C' => b'G',
-        b'G' => b'C',
-        b'T' => b'A',
-        _ => b'N',
-    }
-}
+pub use crate::seq::complement;
 
 /// Append one FASTQ record: `@<prefix>:<n>[/<mate>][<comment>]`, bases, `+`, Phred+33 qualities.
 pub fn write_record(
