@@ -339,7 +339,7 @@ mod tests {
             let read: Vec<u8> = if strand == "+" {
                 r[1].to_vec()
             } else {
-                crate::seq::reverse_complement(&r[1])
+                crate::seq::reverse_complement(r[1])
             };
             let expected = if strand == "+" {
                 &genome[first - 1..first + 49]
