@@ -7,6 +7,18 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+/// Lowercase hex of 32 bytes, without going through the formatter per byte (digests are formatted
+/// for every blob path and record, so this is on the per-task path).
+fn to_hex(bytes: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
 macro_rules! digest_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -15,12 +27,12 @@ macro_rules! digest_type {
 
         impl $name {
             pub fn hex(&self) -> String {
-                self.to_string()
+                to_hex(&self.0)
             }
 
-            /// The first `n` hex digits, for display.
+            /// The first 8 hex digits, for display.
             pub fn short(&self) -> String {
-                self.to_string()[..8].to_string()
+                to_hex(&self.0)[..8].to_string()
             }
 
             pub fn parse(hex: &str) -> Option<Self> {
@@ -37,10 +49,7 @@ macro_rules! digest_type {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                for b in self.0 {
-                    write!(f, "{b:02x}")?;
-                }
-                Ok(())
+                f.write_str(&to_hex(&self.0))
             }
         }
 
