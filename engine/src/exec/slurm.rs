@@ -1,0 +1,272 @@
+//! The SLURM executor: each task is a batch job (`slurm.sh` in its directory, submitted with
+//! `sbatch --parsable`), watched by one monitor loop that asks `squeue` and `sacct` about all of
+//! the run's jobs at once per poll interval (see [`monitor`]).
+//!
+//! The job id is kept in the task directory (`slurm_job_id`). When the engine is killed and rerun,
+//! [`Executor::adoptable`] finds a job that is still queued or running (or ended while nobody was
+//! watching) for a task directory, the scheduler keeps the directory as it is, and `run` adopts the
+//! job instead of submitting it again.
+
+pub mod monitor;
+pub mod parse;
+pub mod profile;
+pub mod script;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::process::Command;
+use tokio::sync::{oneshot, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use self::monitor::Watch;
+use self::parse::JobId;
+use self::profile::Profile;
+use self::script::Request;
+use super::{BoxFuture, ExecTask, Executor, TaskOutcome};
+
+/// Counters of what the executor asked the cluster, for the end-of-run summary and tests.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub submitted: AtomicU64,
+    pub adopted: AtomicU64,
+    pub polls: AtomicU64,
+    pub squeue: AtomicU64,
+    pub sacct: AtomicU64,
+    pub scancel: AtomicU64,
+}
+
+pub(crate) struct Inner {
+    profile: Profile,
+    watched: Mutex<HashMap<JobId, Watch>>,
+    monitor_started: AtomicBool,
+    /// One permit per job of this run in the queue (the profile's `max_jobs`).
+    slots: Arc<Semaphore>,
+    next_submit: tokio::sync::Mutex<tokio::time::Instant>,
+    /// Task directories whose earlier job `adoptable` found, by directory.
+    adopting: Mutex<HashMap<PathBuf, JobId>>,
+    /// Jobs whose end was reported; they are never adopted again (a retry resubmits).
+    reported: Mutex<HashSet<JobId>>,
+    stats: Stats,
+}
+
+pub struct SlurmExecutor {
+    inner: Arc<Inner>,
+}
+
+impl SlurmExecutor {
+    /// An executor for the cluster `sbatch` talks to; fails when `sbatch` cannot be run.
+    pub fn new(profile: Profile) -> Result<SlurmExecutor, String> {
+        let probe = std::process::Command::new("sbatch")
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("cannot run `sbatch` ({e}); install the SLURM client tools or run with --executor local"))?;
+        if !probe.status.success() {
+            return Err(format!(
+                "`sbatch --version` failed: {}",
+                String::from_utf8_lossy(&probe.stderr).trim()
+            ));
+        }
+        let slots = Arc::new(Semaphore::new(profile.max_jobs));
+        Ok(SlurmExecutor {
+            inner: Arc::new(Inner {
+                profile,
+                watched: Mutex::new(HashMap::new()),
+                monitor_started: AtomicBool::new(false),
+                slots,
+                next_submit: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+                adopting: Mutex::new(HashMap::new()),
+                reported: Mutex::new(HashSet::new()),
+                stats: Stats::default(),
+            }),
+        })
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.inner.stats
+    }
+
+    /// One line for the end of a run: jobs submitted, and the queries that watched them.
+    pub fn summary(&self) -> String {
+        let s = &self.inner.stats;
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        format!(
+            "slurm: {} jobs submitted, {} adopted; {} polls every {:?}: {} squeue + {} sacct queries, {} scancel",
+            g(&s.submitted),
+            g(&s.adopted),
+            g(&s.polls),
+            self.inner.profile.poll_interval,
+            g(&s.squeue),
+            g(&s.sacct),
+            g(&s.scancel),
+        )
+    }
+}
+
+impl Executor for SlurmExecutor {
+    fn name(&self) -> &'static str {
+        "slurm"
+    }
+
+    fn run(&self, task: ExecTask, cancel: CancellationToken) -> BoxFuture<'_, TaskOutcome> {
+        Box::pin(run_job(self.inner.clone(), task, cancel))
+    }
+
+    fn adoptable(&self, dir: &Path) -> bool {
+        let Some(id) = read_job_id(dir) else {
+            return false;
+        };
+        if self.inner.reported.lock().expect("lock").contains(&id) {
+            return false;
+        }
+        let out = std::process::Command::new("squeue")
+            .arg(format!("--jobs={id}"))
+            .args(["--noheader", "--format=%i|%T"])
+            .output();
+        let queued = out.is_ok_and(|o| {
+            parse::squeue(&String::from_utf8_lossy(&o.stdout))
+                .get(&id)
+                .is_some_and(|s| parse::is_active(s))
+        });
+        // A job that ended while no engine watched it left its exitcode: collect that result.
+        let ok = queued || monitor::exitcode(dir).is_some();
+        if ok {
+            self.inner
+                .adopting
+                .lock()
+                .expect("lock")
+                .insert(dir.to_path_buf(), id);
+        }
+        ok
+    }
+}
+
+fn read_job_id(dir: &Path) -> Option<JobId> {
+    std::fs::read_to_string(dir.join("slurm_job_id"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn error(message: String) -> TaskOutcome {
+    TaskOutcome::Error { message }
+}
+
+async fn run_job(inner: Arc<Inner>, task: ExecTask, cancel: CancellationToken) -> TaskOutcome {
+    if !inner.monitor_started.swap(true, Ordering::SeqCst) {
+        tokio::spawn(monitor::run(
+            Arc::downgrade(&inner),
+            inner.profile.poll_interval,
+        ));
+    }
+    let since = Instant::now();
+    let permit = tokio::select! {
+        p = inner.slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+        () = cancel.cancelled() => return TaskOutcome::Cancelled,
+    };
+    let adopted = inner.adopting.lock().expect("lock").remove(&task.dir);
+    let id = match adopted {
+        Some(id) => {
+            inner.stats.adopted.fetch_add(1, Ordering::Relaxed);
+            id
+        }
+        None => match submit(&inner, &task, &cancel).await {
+            Ok(id) => id,
+            Err(outcome) => return outcome,
+        },
+    };
+    let (tx, rx) = oneshot::channel();
+    let watch = Watch {
+        dir: task.dir.clone(),
+        tx,
+        gone_polls: 0,
+    };
+    inner.watched.lock().expect("lock").insert(id, watch);
+    let ended = tokio::select! {
+        r = rx => r.ok(),
+        () = cancel.cancelled() => None,
+    };
+    inner.watched.lock().expect("lock").remove(&id);
+    inner.reported.lock().expect("lock").insert(id);
+    drop(permit);
+    match ended {
+        Some(acct) => monitor::classify(id, acct.as_ref(), monitor::exitcode(&task.dir), since),
+        None => {
+            scancel(&inner, id).await;
+            TaskOutcome::Cancelled
+        }
+    }
+}
+
+/// Write `slurm.sh`, wait for the submission rate limit, `sbatch` it and record the job id.
+async fn submit(
+    inner: &Inner,
+    task: &ExecTask,
+    cancel: &CancellationToken,
+) -> Result<JobId, TaskOutcome> {
+    if !script::usable_path(&task.dir) {
+        return Err(error(format!(
+            "the task directory {} has a space in its path, which #SBATCH lines cannot carry; \
+             use a store path without spaces",
+            task.dir.display()
+        )));
+    }
+    let req = Request::new(task, &inner.profile);
+    let path = task.dir.join("slurm.sh");
+    std::fs::write(&path, script::single(task, &req))
+        .map_err(|e| error(format!("cannot write {}: {e}", path.display())))?;
+    let mut last = String::new();
+    for attempt in 0..3u32 {
+        rate_limit(inner).await;
+        if cancel.is_cancelled() {
+            return Err(TaskOutcome::Cancelled);
+        }
+        let out = Command::new("sbatch")
+            .args(["--parsable", "slurm.sh"])
+            .current_dir(&task.dir)
+            .output()
+            .await
+            .map_err(|e| error(format!("cannot run sbatch: {e}")))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if let (true, Some(id)) = (out.status.success(), parse::sbatch_id(&stdout)) {
+            inner.stats.submitted.fetch_add(1, Ordering::Relaxed);
+            std::fs::write(task.dir.join("slurm_job_id"), format!("{id}\n")).map_err(|e| {
+                error(format!(
+                    "slurm job {id} submitted but its id not recorded: {e}"
+                ))
+            })?;
+            return Ok(id);
+        }
+        last = format!(
+            "{}{}",
+            stdout.trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        // Busy controllers refuse submissions for a moment; try again shortly.
+        tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+    }
+    Err(error(format!(
+        "sbatch refused {} (script {}): {last}",
+        task.name,
+        path.display()
+    )))
+}
+
+async fn rate_limit(inner: &Inner) {
+    let gap = Duration::from_secs_f64(1.0 / inner.profile.submit_rate);
+    let mut next = inner.next_submit.lock().await;
+    let now = tokio::time::Instant::now();
+    if *next > now {
+        tokio::time::sleep_until(*next).await;
+    }
+    *next = (*next).max(now) + gap;
+}
+
+async fn scancel(inner: &Inner, id: JobId) {
+    inner.stats.scancel.fetch_add(1, Ordering::Relaxed);
+    let _ = Command::new("scancel").arg(id.to_string()).output().await;
+}
