@@ -7,5 +7,6 @@ mod eval;
 mod fastq_qc;
 mod pgx;
 mod simulate;
+mod slurm;
 mod support;
 mod workflows;
