@@ -101,15 +101,18 @@ fn blobs(store: &Path) -> Vec<String> {
     names
 }
 
-/// Task directories (`store/work/xx/yyyy`) holding a recorded SLURM job id.
-fn recorded_ids(work: &Path) -> usize {
+/// The recorded SLURM job id of every task directory (`store/work/xx/yyyy`) that has one.
+fn job_ids(work: &Path) -> std::collections::BTreeMap<String, String> {
     let Ok(subs) = std::fs::read_dir(work) else {
-        return 0;
+        return Default::default();
     };
     subs.flatten()
         .flat_map(|s| std::fs::read_dir(s.path()).into_iter().flatten().flatten())
-        .filter(|d| d.path().join("slurm_job_id").is_file())
-        .count()
+        .filter_map(|d| {
+            let id = std::fs::read_to_string(d.path().join("slurm_job_id")).ok()?;
+            Some((d.path().display().to_string(), id))
+        })
+        .collect()
 }
 
 const MIXED: &str = r#"name: mixed
@@ -157,8 +160,14 @@ fn slurm_run_gives_the_local_run_s_digests() {
     let s = run_slurm(&on_slurm, &["run", "wf.yaml"]);
     assert_eq!(s.code, 0, "{}", s.stderr);
     assert_eq!(s.executed(), 5, "{}", s.stderr);
-    assert_eq!(calls(&on_slurm, "sbatch").len(), 5);
-    assert!(s.stderr.contains("slurm: 5 jobs submitted"), "{}", s.stderr);
+    // upper/A and upper/B are ready together: one array for both.
+    assert_eq!(calls(&on_slurm, "sbatch").len(), 4, "{}", s.stderr);
+    assert!(
+        s.stderr
+            .contains("slurm: 5 tasks submitted in 4 sbatch calls (1 arrays)"),
+        "{}",
+        s.stderr
+    );
     assert_eq!(
         blobs(&local.path().join("store")),
         blobs(&on_slurm.path().join("store"))
@@ -169,7 +178,7 @@ fn slurm_run_gives_the_local_run_s_digests() {
     // A rerun is a no-op: nothing submitted.
     let again = run_slurm(&on_slurm, &["run", "wf.yaml"]);
     assert_eq!(again.executed(), 0, "{}", again.stderr);
-    assert_eq!(calls(&on_slurm, "sbatch").len(), 5);
+    assert_eq!(calls(&on_slurm, "sbatch").len(), 4);
 }
 
 #[test]
@@ -201,8 +210,14 @@ fn two_hundred_jobs_are_watched_with_one_query_per_poll() {
         calls(&p, "squeue").len(),
         calls(&p, "sacct").len(),
     );
-    eprintln!("200 jobs in {wall:.1}s: {sb} sbatch, {sq} squeue, {sa} sacct calls (poll 1s)");
-    assert_eq!(sb, 200);
+    eprintln!("200 tasks in {wall:.1}s: {sb} sbatch, {sq} squeue, {sa} sacct calls (poll 1s)");
+    // The 200 ready tasks of the step went out as job arrays, not as 200 submissions.
+    assert!(sb <= 5, "{sb} sbatch calls for 200 tasks");
+    assert!(
+        r.stderr.contains("slurm: 200 tasks submitted in"),
+        "{}",
+        r.stderr
+    );
     // One squeue per poll (at most one per second of the run), and sacct only on polls that
     // saw jobs leave the queue: far fewer than one per job.
     assert!((sq as f64) <= wall + 2.0, "{sq} squeue calls in {wall:.1}s");
@@ -285,25 +300,27 @@ fn a_killed_engine_s_jobs_are_adopted_not_resubmitted() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while recorded_ids(&p.path().join("store/work")) < 6 && Instant::now() < deadline {
+    while job_ids(&p.path().join("store/work")).len() < 6 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
     // SIGKILL: no chance to cancel anything; the six jobs stay queued or running.
     child.kill().unwrap();
     child.wait().unwrap();
-    let first = calls(&p, "sbatch");
-    assert_eq!(first.len(), 6, "{first:?}");
+    let before = job_ids(&p.path().join("store/work"));
+    assert_eq!(before.len(), 6, "{before:?}");
+    let first = calls(&p, "sbatch").len();
     let r = run_slurm(&p, &["run", "wf.yaml", "--profile", "profile.yaml"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let all = calls(&p, "sbatch");
-    let mut dirs = all.clone();
-    dirs.sort();
-    dirs.dedup();
-    assert_eq!(dirs.len(), all.len(), "a task was submitted twice: {all:?}");
-    // The rerun submitted only the final task and adopted the six.
-    assert_eq!(all.len(), 7, "{all:?}");
+    // The rerun adopted the six jobs (their task directories still name the same job ids) and
+    // submitted only the final task.
+    let after = job_ids(&p.path().join("store/work"));
+    for (dir, id) in &before {
+        assert_eq!(after.get(dir), Some(id), "{dir} was resubmitted");
+    }
+    assert_eq!(calls(&p, "sbatch").len(), first + 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("1 jobs submitted, 6 adopted"),
+        r.stderr
+            .contains("slurm: 1 tasks submitted in 1 sbatch calls (0 arrays), 6 adopted"),
         "{}",
         r.stderr
     );

@@ -11,12 +11,13 @@ pub mod monitor;
 pub mod parse;
 pub mod profile;
 pub mod script;
+pub mod submit;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::process::Command;
 use tokio::sync::{oneshot, Semaphore};
@@ -25,13 +26,15 @@ use tokio_util::sync::CancellationToken;
 use self::monitor::Watch;
 use self::parse::JobId;
 use self::profile::Profile;
-use self::script::Request;
 use super::{BoxFuture, ExecTask, Executor, TaskOutcome};
 
 /// Counters of what the executor asked the cluster, for the end-of-run summary and tests.
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Tasks submitted, in how many `sbatch` calls, of which job arrays.
     pub submitted: AtomicU64,
+    pub sbatch: AtomicU64,
+    pub arrays: AtomicU64,
     pub adopted: AtomicU64,
     pub polls: AtomicU64,
     pub squeue: AtomicU64,
@@ -46,6 +49,8 @@ pub(crate) struct Inner {
     /// One permit per job of this run in the queue (the profile's `max_jobs`).
     slots: Arc<Semaphore>,
     next_submit: tokio::sync::Mutex<tokio::time::Instant>,
+    /// Tasks waiting to be submitted together, by step and request.
+    batches: Mutex<HashMap<String, submit::Batch>>,
     /// Task directories whose earlier job `adoptable` found, by directory.
     adopting: Mutex<HashMap<PathBuf, JobId>>,
     /// Jobs whose end was reported; they are never adopted again (a retry resubmits).
@@ -78,6 +83,7 @@ impl SlurmExecutor {
                 monitor_started: AtomicBool::new(false),
                 slots,
                 next_submit: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+                batches: Mutex::new(HashMap::new()),
                 adopting: Mutex::new(HashMap::new()),
                 reported: Mutex::new(HashSet::new()),
                 stats: Stats::default(),
@@ -94,8 +100,10 @@ impl SlurmExecutor {
         let s = &self.inner.stats;
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
         format!(
-            "slurm: {} jobs submitted, {} adopted; {} polls every {:?}: {} squeue + {} sacct queries, {} scancel",
+            "slurm: {} tasks submitted in {} sbatch calls ({} arrays), {} adopted; {} polls every {:?}: {} squeue + {} sacct queries, {} scancel",
             g(&s.submitted),
+            g(&s.sbatch),
+            g(&s.arrays),
             g(&s.adopted),
             g(&s.polls),
             self.inner.profile.poll_interval,
@@ -124,11 +132,11 @@ impl Executor for SlurmExecutor {
         }
         let out = std::process::Command::new("squeue")
             .arg(format!("--jobs={id}"))
-            .args(["--noheader", "--format=%i|%T"])
+            .args(["--array", "--noheader", "--format=%i|%T"])
             .output();
         let queued = out.is_ok_and(|o| {
             parse::squeue(&String::from_utf8_lossy(&o.stdout))
-                .get(&id)
+                .get(id.as_str())
                 .is_some_and(|s| parse::is_active(s))
         });
         // A job that ended while no engine watched it left its exitcode: collect that result.
@@ -145,15 +153,9 @@ impl Executor for SlurmExecutor {
 }
 
 fn read_job_id(dir: &Path) -> Option<JobId> {
-    std::fs::read_to_string(dir.join("slurm_job_id"))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-fn error(message: String) -> TaskOutcome {
-    TaskOutcome::Error { message }
+    let text = std::fs::read_to_string(dir.join("slurm_job_id")).ok()?;
+    let id = text.trim();
+    parse::valid_id(id).then(|| id.to_string())
 }
 
 async fn run_job(inner: Arc<Inner>, task: ExecTask, cancel: CancellationToken) -> TaskOutcome {
@@ -174,7 +176,7 @@ async fn run_job(inner: Arc<Inner>, task: ExecTask, cancel: CancellationToken) -
             inner.stats.adopted.fetch_add(1, Ordering::Relaxed);
             id
         }
-        None => match submit(&inner, &task, &cancel).await {
+        None => match submit::submit(&inner, task.clone()).await {
             Ok(id) => id,
             Err(outcome) => return outcome,
         },
@@ -185,88 +187,28 @@ async fn run_job(inner: Arc<Inner>, task: ExecTask, cancel: CancellationToken) -
         tx,
         gone_polls: 0,
     };
-    inner.watched.lock().expect("lock").insert(id, watch);
+    inner
+        .watched
+        .lock()
+        .expect("lock")
+        .insert(id.clone(), watch);
     let ended = tokio::select! {
         r = rx => r.ok(),
         () = cancel.cancelled() => None,
     };
     inner.watched.lock().expect("lock").remove(&id);
-    inner.reported.lock().expect("lock").insert(id);
+    inner.reported.lock().expect("lock").insert(id.clone());
     drop(permit);
     match ended {
-        Some(acct) => monitor::classify(id, acct.as_ref(), monitor::exitcode(&task.dir), since),
+        Some(acct) => monitor::classify(&id, acct.as_ref(), monitor::exitcode(&task.dir), since),
         None => {
-            scancel(&inner, id).await;
+            scancel(&inner, &id).await;
             TaskOutcome::Cancelled
         }
     }
 }
 
-/// Write `slurm.sh`, wait for the submission rate limit, `sbatch` it and record the job id.
-async fn submit(
-    inner: &Inner,
-    task: &ExecTask,
-    cancel: &CancellationToken,
-) -> Result<JobId, TaskOutcome> {
-    if !script::usable_path(&task.dir) {
-        return Err(error(format!(
-            "the task directory {} has a space in its path, which #SBATCH lines cannot carry; \
-             use a store path without spaces",
-            task.dir.display()
-        )));
-    }
-    let req = Request::new(task, &inner.profile);
-    let path = task.dir.join("slurm.sh");
-    std::fs::write(&path, script::single(task, &req))
-        .map_err(|e| error(format!("cannot write {}: {e}", path.display())))?;
-    let mut last = String::new();
-    for attempt in 0..3u32 {
-        rate_limit(inner).await;
-        if cancel.is_cancelled() {
-            return Err(TaskOutcome::Cancelled);
-        }
-        let out = Command::new("sbatch")
-            .args(["--parsable", "slurm.sh"])
-            .current_dir(&task.dir)
-            .output()
-            .await
-            .map_err(|e| error(format!("cannot run sbatch: {e}")))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        if let (true, Some(id)) = (out.status.success(), parse::sbatch_id(&stdout)) {
-            inner.stats.submitted.fetch_add(1, Ordering::Relaxed);
-            std::fs::write(task.dir.join("slurm_job_id"), format!("{id}\n")).map_err(|e| {
-                error(format!(
-                    "slurm job {id} submitted but its id not recorded: {e}"
-                ))
-            })?;
-            return Ok(id);
-        }
-        last = format!(
-            "{}{}",
-            stdout.trim(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-        // Busy controllers refuse submissions for a moment; try again shortly.
-        tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
-    }
-    Err(error(format!(
-        "sbatch refused {} (script {}): {last}",
-        task.name,
-        path.display()
-    )))
-}
-
-async fn rate_limit(inner: &Inner) {
-    let gap = Duration::from_secs_f64(1.0 / inner.profile.submit_rate);
-    let mut next = inner.next_submit.lock().await;
-    let now = tokio::time::Instant::now();
-    if *next > now {
-        tokio::time::sleep_until(*next).await;
-    }
-    *next = (*next).max(now) + gap;
-}
-
-async fn scancel(inner: &Inner, id: JobId) {
+async fn scancel(inner: &Inner, id: &str) {
     inner.stats.scancel.fetch_add(1, Ordering::Relaxed);
-    let _ = Command::new("scancel").arg(id.to_string()).output().await;
+    let _ = Command::new("scancel").arg(id).output().await;
 }

@@ -42,7 +42,7 @@ pub(super) async fn run(inner: Weak<Inner>, poll: Duration) {
             .lock()
             .expect("watch lock")
             .keys()
-            .copied()
+            .cloned()
             .collect();
         if !ids.is_empty() {
             poll_once(&inner, &ids).await;
@@ -62,7 +62,7 @@ async fn squeue(inner: &Inner, ids: &[JobId]) -> Option<HashMap<JobId, String>> 
     inner.stats.squeue.fetch_add(1, Ordering::Relaxed);
     let out = Command::new("squeue")
         .arg(format!("--jobs={}", id_list(ids)))
-        .args(["--noheader", "--format=%i|%T"])
+        .args(["--array", "--noheader", "--format=%i|%T"])
         .output()
         .await
         .ok()?;
@@ -97,8 +97,8 @@ async fn poll_once(inner: &Inner, ids: &[JobId]) {
     };
     let gone: Vec<JobId> = ids
         .iter()
-        .copied()
-        .filter(|id| active.get(id).is_none_or(|s| !parse::is_active(s)))
+        .filter(|id| active.get(*id).is_none_or(|s| !parse::is_active(s)))
+        .cloned()
         .collect();
     if gone.is_empty() {
         return;
@@ -106,7 +106,7 @@ async fn poll_once(inner: &Inner, ids: &[JobId]) {
     let acct = sacct(inner, &gone).await;
     let mut watched = inner.watched.lock().expect("watch lock");
     for id in gone {
-        let Some(w) = watched.get_mut(&id) else {
+        let Some(w) = watched.get_mut(id.as_str()) else {
             continue;
         };
         w.gone_polls += 1;
@@ -140,7 +140,7 @@ pub(super) fn exitcode(dir: &Path) -> Option<i32> {
 /// The outcome of a job that left the queue: the `exitcode` file says whether the command
 /// succeeded; accounting says why a job without one ended, and what it used.
 pub(super) fn classify(
-    job: JobId,
+    job: &str,
     acct: Option<&Accounting>,
     code: Option<i32>,
     since: Instant,
@@ -201,24 +201,24 @@ mod tests {
     #[test]
     fn exitcode_file_is_the_truth() {
         let now = Instant::now();
-        let ok = classify(7, Some(&acct("COMPLETED", 4096)), Some(0), now);
+        let ok = classify("7", Some(&acct("COMPLETED", 4096)), Some(0), now);
         assert_eq!(ok.status(), "COMPLETED");
         assert_eq!(ok.usage().peak_rss, 4096);
         assert_eq!(ok.usage().wall, Duration::from_secs(3));
         // Accounting off: the file alone decides.
-        assert_eq!(classify(7, None, Some(0), now).status(), "COMPLETED");
-        assert_eq!(classify(7, None, Some(2), now).exit_code(), Some(2));
-        assert_eq!(classify(7, None, Some(137), now).status(), "KILLED");
+        assert_eq!(classify("7", None, Some(0), now).status(), "COMPLETED");
+        assert_eq!(classify("7", None, Some(2), now).exit_code(), Some(2));
+        assert_eq!(classify("7", None, Some(137), now).status(), "KILLED");
     }
 
     #[test]
     fn limits_become_retryable_outcomes() {
         let now = Instant::now();
         // The OOM killer took the command (exit 137) and SLURM says why.
-        let oom = classify(7, Some(&acct("OUT_OF_MEMORY", 0)), Some(137), now);
+        let oom = classify("7", Some(&acct("OUT_OF_MEMORY", 0)), Some(137), now);
         assert_eq!(oom.status(), "OUT_OF_MEMORY");
         // The time limit killed the wrapper before it could write the file.
-        let t = classify(7, Some(&acct("TIMEOUT", 0)), None, now);
+        let t = classify("7", Some(&acct("TIMEOUT", 0)), None, now);
         assert_eq!(t.status(), "TIMEOUT");
         assert!(t.retryable());
     }
@@ -226,11 +226,11 @@ mod tests {
     #[test]
     fn jobs_without_a_result_are_errors_that_name_the_job() {
         let now = Instant::now();
-        let c = classify(42, Some(&acct("CANCELLED", 0)), None, now);
+        let c = classify("42", Some(&acct("CANCELLED", 0)), None, now);
         assert!(
             matches!(&c, TaskOutcome::Error { message } if message.contains("42 ended CANCELLED"))
         );
-        let n = classify(42, None, None, now);
+        let n = classify("42", None, None, now);
         assert!(
             matches!(&n, TaskOutcome::Error { message } if message.contains("scontrol show job 42"))
         );

@@ -1,18 +1,33 @@
 //! Parsers for what `sbatch --parsable`, `squeue` and `sacct --parsable2` print.
 //!
 //! They are pure functions over text so they can be tested on output captured from a real
-//! cluster (slurm-wlm 22.05, single node, accounting through slurmdbd).
+//! cluster (slurm-wlm 22.05, single node, accounting through slurmdbd). Array elements are
+//! listed one per line (`squeue -r`), so every id is `JOB` or `JOB_INDEX`.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// A SLURM job id (array tasks are never submitted, so a plain number).
-pub type JobId = u64;
+/// A SLURM job id as squeue and sacct print it: `123` for a job, `123_4` for an array element.
+pub type JobId = String;
+
+/// The id to pass to `--jobs` for a job or an array element: the job (or whole array) id.
+pub fn query_id(id: &str) -> &str {
+    id.split('_').next().unwrap_or(id)
+}
+
+/// Whether `id` is a job id (`123`) or an array element's (`123_4`).
+pub fn valid_id(id: &str) -> bool {
+    let (job, index) = id.split_once('_').unwrap_or((id, "0"));
+    [job, index]
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// `sbatch --parsable` prints `ID` or `ID;CLUSTER`.
 pub fn sbatch_id(stdout: &str) -> Option<JobId> {
     let line = stdout.lines().find(|l| !l.trim().is_empty())?;
-    line.split(';').next()?.trim().parse().ok()
+    let id = line.split(';').next()?.trim();
+    (valid_id(id) && !id.contains('_')).then(|| id.to_string())
 }
 
 /// States in which a job still occupies the queue (it may yet run or is finishing).
@@ -41,9 +56,9 @@ pub fn squeue(stdout: &str) -> HashMap<JobId, String> {
         .lines()
         .filter_map(|l| {
             let mut f = l.trim().split('|');
-            let id = f.next()?.trim().parse().ok()?;
+            let id = f.next()?.trim();
             let state = f.next()?.trim().to_string();
-            Some((id, state))
+            valid_id(id).then(|| (id.to_string(), state))
         })
         .collect()
 }
@@ -80,10 +95,11 @@ pub fn sacct(stdout: &str) -> HashMap<JobId, Accounting> {
             Some((id, step)) => (id, Some(step)),
             None => (f[0], None),
         };
-        let Ok(id) = id.parse::<JobId>() else {
+        if !valid_id(id) {
             continue;
-        };
-        let r = rss.entry(id).or_default();
+        }
+        let id = id.to_string();
+        let r = rss.entry(id.clone()).or_default();
         *r = (*r).max(memory(f[4]).unwrap_or(0));
         if step.is_none() {
             let (code, signal) = f[2].split_once(':').unwrap_or((f[2], "0"));
@@ -101,7 +117,7 @@ pub fn sacct(stdout: &str) -> HashMap<JobId, Accounting> {
         }
     }
     for (id, acc) in &mut jobs {
-        acc.max_rss = rss.get(id).copied().unwrap_or(0);
+        acc.max_rss = rss.get(id.as_str()).copied().unwrap_or(0);
     }
     jobs
 }
@@ -166,14 +182,14 @@ mod tests {
     fn sacct_rows_fold_into_jobs() {
         let jobs = sacct(SACCT);
         assert_eq!(jobs.len(), 4);
-        assert_eq!(jobs[&1].state, "COMPLETED");
-        assert_eq!(jobs[&1].max_rss, 400 * 1024);
-        assert_eq!(jobs[&1].elapsed, Duration::from_secs(2));
-        assert_eq!(jobs[&1].total_cpu, Duration::from_millis(3));
-        assert_eq!(jobs[&2].state, "OUT_OF_MEMORY");
-        assert_eq!((jobs[&2].exit_code, jobs[&2].signal), (0, 125));
-        assert_eq!(jobs[&3].state, "CANCELLED");
-        assert_eq!(jobs[&4].exit_code, 3);
+        assert_eq!(jobs["1"].state, "COMPLETED");
+        assert_eq!(jobs["1"].max_rss, 400 * 1024);
+        assert_eq!(jobs["1"].elapsed, Duration::from_secs(2));
+        assert_eq!(jobs["1"].total_cpu, Duration::from_millis(3));
+        assert_eq!(jobs["2"].state, "OUT_OF_MEMORY");
+        assert_eq!((jobs["2"].exit_code, jobs["2"].signal), (0, 125));
+        assert_eq!(jobs["3"].state, "CANCELLED");
+        assert_eq!(jobs["4"].exit_code, 3);
     }
 
     #[test]
@@ -182,7 +198,27 @@ mod tests {
             "3|RUNNING|0:0|00:00:06||00:00:00\nnot a row\n3.batch|RUNNING|0:0|00:00:06||00:00:00\n",
         );
         assert_eq!(jobs.len(), 1);
-        assert!(is_active(&jobs[&3].state));
+        assert!(is_active(&jobs["3"].state));
+    }
+
+    #[test]
+    fn array_elements() {
+        // Captured: `sacct -j 435 ...` after a four-element array ran.
+        let jobs = sacct(
+            "435_0|COMPLETED|0:0|00:00:03||00:00.004
+435_0.batch|COMPLETED|0:0|00:00:03|392K|00:00.004
+435_1|COMPLETED|0:0|00:00:03||00:00.003
+435_1.batch|COMPLETED|0:0|00:00:03|392K|00:00.003
+",
+        );
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs["435_1"].max_rss, 392 * 1024);
+        // Captured: `squeue --jobs=435 -r --noheader --format='%i|%T'`.
+        let q = squeue("435_0|PENDING\n435_1|PENDING\n435_2|RUNNING\n");
+        assert_eq!(q["435_2"], "RUNNING");
+        assert_eq!(query_id("435_2"), "435");
+        assert_eq!(query_id("17"), "17");
+        assert!(squeue("435_[3-9]|PENDING\n").is_empty());
     }
 
     #[test]
@@ -190,7 +226,7 @@ mod tests {
         // Captured: `squeue --noheader --format='%i|%T'` with two pending and two running jobs.
         let q = squeue("3|PENDING\n4|PENDING\n1|RUNNING\n2|RUNNING\n");
         assert_eq!(q.len(), 4);
-        assert_eq!(q[&3], "PENDING");
+        assert_eq!(q["3"], "PENDING");
         assert!(q.values().all(|s| is_active(s)));
         assert!(!is_active("COMPLETED"));
         assert!(!is_active("OUT_OF_MEMORY"));
@@ -204,8 +240,8 @@ mod tests {
 
     #[test]
     fn sbatch_ids() {
-        assert_eq!(sbatch_id("17\n"), Some(17));
-        assert_eq!(sbatch_id("17;cairn\n"), Some(17));
+        assert_eq!(sbatch_id("17\n").as_deref(), Some("17"));
+        assert_eq!(sbatch_id("17;cairn\n").as_deref(), Some("17"));
         assert_eq!(
             sbatch_id("sbatch: error: Batch job submission failed"),
             None

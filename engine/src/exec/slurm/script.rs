@@ -118,6 +118,22 @@ pub fn single(task: &ExecTask, req: &Request) -> String {
     )
 }
 
+/// The script of a job array with one element per task of `tasks` (same step, same request):
+/// element `i` runs the task in the `i`-th directory of the list written into the script, so the
+/// script needs no other file. Each element writes its own `stdout` and `stderr` there.
+pub fn array(step: &str, tasks: &[ExecTask], req: &Request) -> String {
+    let dirs: String = tasks
+        .iter()
+        .map(|t| format!("  {}\n", quote(&t.dir.to_string_lossy())))
+        .collect();
+    format!(
+        "#!/bin/bash\n{}#SBATCH --array=0-{}\ndirs=(\n{dirs})\ndir=\"${{dirs[$SLURM_ARRAY_TASK_ID]}}\"\n\
+         exec >\"$dir/stdout\" 2>\"$dir/stderr\" || exit 120\n{BODY}",
+        directives(step, req, "/dev/null", "/dev/null"),
+        tasks.len() - 1
+    )
+}
+
 /// Whether a path can go into an `#SBATCH` line unchanged (no spaces or newlines).
 pub fn usable_path(p: &Path) -> bool {
     p.to_str()
@@ -184,6 +200,25 @@ dir=/store/tasks/ab12
         let mut big = task();
         big.memory = 8 << 30;
         assert_eq!(Request::new(&big, &p).memory_mib, 8192);
+    }
+
+    #[test]
+    fn array_script_picks_its_task_directory_by_index() {
+        let mut b = task();
+        b.name = "align/NA12891".into();
+        b.dir = PathBuf::from("/store/tasks/cd34");
+        let req = Request::new(&task(), &Profile::default());
+        let s = array("align", &[task(), b], &req);
+        assert!(s.contains("#SBATCH --job-name=cairn-align\n"), "{s}");
+        assert!(s.contains("#SBATCH --output=/dev/null\n"), "{s}");
+        assert!(s.contains("#SBATCH --array=0-1\n"), "{s}");
+        assert!(
+            s.contains("dirs=(\n  /store/tasks/ab12\n  /store/tasks/cd34\n)\n"),
+            "{s}"
+        );
+        assert!(s.contains("dir=\"${dirs[$SLURM_ARRAY_TASK_ID]}\"\n"), "{s}");
+        assert!(s.contains("exec >\"$dir/stdout\" 2>\"$dir/stderr\""), "{s}");
+        assert!(s.ends_with("exit \"$rc\"\n"));
     }
 
     #[test]
