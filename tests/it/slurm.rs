@@ -329,3 +329,131 @@ fn a_killed_engine_s_jobs_are_adopted_not_resubmitted() {
         "a\nb\nc\nd\ne\nf\n"
     );
 }
+
+/// Three 30-second tasks; cancelling or killing the engine leaves them queued or running.
+fn sleepy() -> Project {
+    let p = Project::new();
+    p.write("samples.csv", "sample\na\nb\nc\n");
+    p.write(
+        "wf.yaml",
+        "name: sleepy\nsamples: samples.csv\nsteps:\n  nap:\n    per: sample\n    \
+         out: { t: \"{{ sample }}.txt\" }\n    run: sleep 30; echo {{ sample }} > {{ out.t }}\n    \
+         resources: { memory: 64MiB }\n",
+    );
+    p
+}
+
+#[test]
+fn ctrl_c_cancels_the_run_s_jobs() {
+    if !cluster_up("ctrl_c_cancels_the_run_s_jobs") {
+        return;
+    }
+    let _g = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
+    let p = sleepy();
+    let path = path_with(&shims(&p));
+    let child = cairn()
+        .args([
+            "run",
+            "wf.yaml",
+            "--executor",
+            "slurm",
+            "--progress",
+            "plain",
+        ])
+        .current_dir(p.path())
+        .env("CAIRN_WORK_DIR", p.path().join("store"))
+        .env("PATH", &path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while job_ids(&p.path().join("store/work")).len() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ids: Vec<String> = job_ids(&p.path().join("store/work"))
+        .into_values()
+        .map(|s| s.trim().to_string())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("3 scancel"), "{stderr}");
+    let q = Command::new("squeue")
+        .arg(format!("--jobs={}", ids.join(",")))
+        .args(["--array", "--noheader", "--format=%i|%T"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&q.stdout);
+    assert!(
+        !listed.contains("PENDING") && !listed.contains("RUNNING"),
+        "jobs left behind after Ctrl-C: {listed}"
+    );
+}
+
+#[test]
+fn without_accounting_the_exitcode_file_decides() {
+    if !cluster_up("without_accounting_the_exitcode_file_decides") {
+        return;
+    }
+    let _g = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
+    let p = mixed();
+    let dir = shims(&p);
+    // What sacct prints on a cluster without slurmdbd.
+    let log = p.path().join("slurm.log");
+    std::fs::write(
+        dir.join("sacct"),
+        format!(
+            "#!/bin/bash\necho \"sacct $PWD $1\" >> {}\n\
+             echo 'Slurm accounting storage is disabled' >&2\nexit 1\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let r = Ran::from(
+        cairn()
+            .args([
+                "run",
+                "wf.yaml",
+                "--executor",
+                "slurm",
+                "--progress",
+                "plain",
+            ])
+            .current_dir(p.path())
+            .env("CAIRN_WORK_DIR", p.path().join("store"))
+            .env("PATH", path_with(&dir))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.executed(), 5, "{}", r.stderr);
+    assert!(!calls(&p, "sacct").is_empty(), "accounting was never asked");
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("results/total/total.txt")).unwrap(),
+        "ALPHA\nBETA\n"
+    );
+}
+
+#[test]
+fn a_missing_sbatch_is_an_environment_error() {
+    let p = mixed();
+    let empty = p.path().join("no-slurm");
+    std::fs::create_dir_all(&empty).unwrap();
+    let r = Ran::from(
+        cairn()
+            .args(["run", "wf.yaml", "--executor", "slurm"])
+            .current_dir(p.path())
+            .env("CAIRN_WORK_DIR", p.path().join("store"))
+            .env("PATH", &empty)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot run `sbatch`"), "{}", r.stderr);
+}
