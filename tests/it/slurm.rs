@@ -457,3 +457,28 @@ fn a_missing_sbatch_is_an_environment_error() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("cannot run `sbatch`"), "{}", r.stderr);
 }
+
+#[test]
+fn a_failed_task_is_submitted_again_on_rerun_not_adopted() {
+    if !cluster_up("a_failed_task_is_submitted_again_on_rerun_not_adopted") {
+        return;
+    }
+    let _g = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
+    let p = Project::new();
+    let flag = p.path().join("flag");
+    p.write(
+        "wf.yaml",
+        &format!(
+            "name: flaky\nsteps:\n  try:\n    out: {{ t: t.txt }}\n    \
+             run: test -e {} && echo ok > {{{{ out.t }}}}\n",
+            flag.display()
+        ),
+    );
+    let first = run_slurm(&p, &["run", "wf.yaml"]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    std::fs::write(&flag, "").unwrap();
+    let second = run_slurm(&p, &["run", "wf.yaml"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains("0 adopted"), "{}", second.stderr);
+    assert_eq!(calls(&p, "sbatch").len(), 2);
+}

@@ -5,7 +5,8 @@
 //! The job id is kept in the task directory (`slurm_job_id`). When the engine is killed and rerun,
 //! [`Executor::adoptable`] finds a job that is still queued or running (or ended while nobody was
 //! watching) for a task directory, the scheduler keeps the directory as it is, and `run` adopts the
-//! job instead of submitting it again.
+//! job instead of submitting it again. A job whose end was already reported (`slurm_reported`)
+//! is never adopted: a rerun of a failed task runs it again.
 
 pub mod monitor;
 pub mod parse;
@@ -27,6 +28,9 @@ use self::monitor::Watch;
 use self::parse::JobId;
 use self::profile::Profile;
 use super::{BoxFuture, ExecTask, Executor, TaskOutcome};
+
+/// Written into a task directory once its job's end was handed to the scheduler.
+const REPORTED: &str = "slurm_reported";
 
 /// Counters of what the executor asked the cluster, for the end-of-run summary and tests.
 #[derive(Debug, Default)]
@@ -127,7 +131,8 @@ impl Executor for SlurmExecutor {
         let Some(id) = read_job_id(dir) else {
             return false;
         };
-        if self.inner.reported.lock().expect("lock").contains(&id) {
+        // A reported job's result belongs to a finished run: rerunning the task resubmits it.
+        if dir.join(REPORTED).exists() || self.inner.reported.lock().expect("lock").contains(&id) {
             return false;
         }
         let out = std::process::Command::new("squeue")
@@ -198,6 +203,7 @@ async fn run_job(inner: Arc<Inner>, task: ExecTask, cancel: CancellationToken) -
     };
     inner.watched.lock().expect("lock").remove(&id);
     inner.reported.lock().expect("lock").insert(id.clone());
+    let _ = std::fs::write(task.dir.join(REPORTED), "");
     drop(permit);
     match ended {
         Some(acct) => monitor::classify(&id, acct.as_ref(), monitor::exitcode(&task.dir), since),
