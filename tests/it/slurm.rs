@@ -383,7 +383,9 @@ fn ctrl_c_cancels_the_run_s_jobs() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("3 scancel"), "{stderr}");
+    // One scancel call for the three jobs.
+    assert!(stderr.contains("1 scancel calls"), "{stderr}");
+    assert_eq!(calls(&p, "scancel").len(), 1);
     let q = Command::new("squeue")
         .arg(format!("--jobs={}", ids.join(",")))
         .args(["--array", "--noheader", "--format=%i|%T"])

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::process::Command;
 use tokio::sync::{oneshot, Semaphore};
@@ -28,6 +28,9 @@ use self::monitor::Watch;
 use self::parse::JobId;
 use self::profile::Profile;
 use super::{BoxFuture, ExecTask, Executor, TaskOutcome};
+
+/// How long a cancellation waits for others to share its `scancel` call.
+const CANCEL_WINDOW: Duration = Duration::from_millis(50);
 
 /// Written into a task directory once its job's end was handed to the scheduler.
 const REPORTED: &str = "slurm_reported";
@@ -53,6 +56,9 @@ pub(crate) struct Inner {
     /// One permit per job of this run in the queue (the profile's `max_jobs`).
     slots: Arc<Semaphore>,
     next_submit: tokio::sync::Mutex<tokio::time::Instant>,
+    /// Jobs waiting for the next `scancel`, with their tasks' wake-ups.
+    #[allow(clippy::type_complexity)]
+    cancels: Mutex<Option<(Vec<JobId>, Vec<oneshot::Sender<()>>)>>,
     /// Tasks waiting to be submitted together, by step and request.
     batches: Mutex<HashMap<String, submit::Batch>>,
     /// Task directories whose earlier job `adoptable` found, by directory.
@@ -88,6 +94,7 @@ impl SlurmExecutor {
                 slots,
                 next_submit: tokio::sync::Mutex::new(tokio::time::Instant::now()),
                 batches: Mutex::new(HashMap::new()),
+                cancels: Mutex::new(None),
                 adopting: Mutex::new(HashMap::new()),
                 reported: Mutex::new(HashSet::new()),
                 stats: Stats::default(),
@@ -104,7 +111,7 @@ impl SlurmExecutor {
         let s = &self.inner.stats;
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
         format!(
-            "slurm: {} tasks submitted in {} sbatch calls ({} arrays), {} adopted; {} polls every {:?}: {} squeue + {} sacct queries, {} scancel",
+            "slurm: {} tasks submitted in {} sbatch calls ({} arrays), {} adopted; {} polls every {:?}: {} squeue + {} sacct queries, {} scancel calls",
             g(&s.submitted),
             g(&s.sbatch),
             g(&s.arrays),
@@ -208,13 +215,37 @@ async fn run_job(inner: Arc<Inner>, task: ExecTask, cancel: CancellationToken) -
     match ended {
         Some(acct) => monitor::classify(&id, acct.as_ref(), monitor::exitcode(&task.dir), since),
         None => {
-            scancel(&inner, &id).await;
+            scancel(&inner, id).await;
             TaskOutcome::Cancelled
         }
     }
 }
 
-async fn scancel(inner: &Inner, id: &str) {
-    inner.stats.scancel.fetch_add(1, Ordering::Relaxed);
-    let _ = Command::new("scancel").arg(id).output().await;
+/// Cancel `id` together with the other jobs cancelled within [`CANCEL_WINDOW`] (after Ctrl-C,
+/// every task of the run at once): one `scancel` call for all of them, which returns when done.
+async fn scancel(inner: &Arc<Inner>, id: JobId) {
+    let (tx, rx) = oneshot::channel();
+    let first = {
+        let mut pending = inner.cancels.lock().expect("cancel lock");
+        let first = pending.is_none();
+        let (ids, done) = pending.get_or_insert_with(Default::default);
+        ids.push(id);
+        done.push(tx);
+        first
+    };
+    if first {
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(CANCEL_WINDOW).await;
+            let Some((ids, done)) = inner.cancels.lock().expect("cancel lock").take() else {
+                return;
+            };
+            inner.stats.scancel.fetch_add(1, Ordering::Relaxed);
+            let _ = Command::new("scancel").args(&ids).output().await;
+            for d in done {
+                let _ = d.send(());
+            }
+        });
+    }
+    let _ = rx.await;
 }
