@@ -56,6 +56,9 @@ pub(crate) struct Inner {
     /// One permit per job of this run in the queue (the profile's `max_jobs`).
     slots: Arc<Semaphore>,
     next_submit: tokio::sync::Mutex<tokio::time::Instant>,
+    /// The user's queue as `adoptable` last saw it, and when.
+    #[allow(clippy::type_complexity)]
+    snapshot: Mutex<Option<(Instant, HashMap<JobId, String>)>>,
     /// Jobs waiting for the next `scancel`, with their tasks' wake-ups.
     #[allow(clippy::type_complexity)]
     cancels: Mutex<Option<(Vec<JobId>, Vec<oneshot::Sender<()>>)>>,
@@ -95,6 +98,7 @@ impl SlurmExecutor {
                 next_submit: tokio::sync::Mutex::new(tokio::time::Instant::now()),
                 batches: Mutex::new(HashMap::new()),
                 cancels: Mutex::new(None),
+                snapshot: Mutex::new(None),
                 adopting: Mutex::new(HashMap::new()),
                 reported: Mutex::new(HashSet::new()),
                 stats: Stats::default(),
@@ -142,15 +146,7 @@ impl Executor for SlurmExecutor {
         if dir.join(REPORTED).exists() || self.inner.reported.lock().expect("lock").contains(&id) {
             return false;
         }
-        let out = std::process::Command::new("squeue")
-            .arg(format!("--jobs={id}"))
-            .args(["--array", "--noheader", "--format=%i|%T"])
-            .output();
-        let queued = out.is_ok_and(|o| {
-            parse::squeue(&String::from_utf8_lossy(&o.stdout))
-                .get(id.as_str())
-                .is_some_and(|s| parse::is_active(s))
-        });
+        let queued = self.queue_state(&id).is_some_and(|s| parse::is_active(&s));
         // A job that ended while no engine watched it left its exitcode: collect that result.
         let ok = queued || monitor::exitcode(dir).is_some();
         if ok {
@@ -162,6 +158,38 @@ impl Executor for SlurmExecutor {
         }
         ok
     }
+}
+
+impl SlurmExecutor {
+    /// The state of `id` in the queue, from one `squeue --me` snapshot shared by the adoption
+    /// checks of a poll interval (a rerun checks every task directory at once); `squeue --jobs`
+    /// for that one job when the snapshot cannot be taken.
+    fn queue_state(&self, id: &str) -> Option<String> {
+        let mut snap = self.inner.snapshot.lock().expect("snapshot lock");
+        let stale = snap
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() > self.inner.profile.poll_interval);
+        if stale {
+            *snap =
+                squeue_sync(&["--me".to_string()], &self.inner.stats).map(|q| (Instant::now(), q));
+        }
+        match snap.as_ref() {
+            Some((_, q)) => q.get(id).cloned(),
+            None => squeue_sync(&[format!("--jobs={id}")], &self.inner.stats)?.remove(id),
+        }
+    }
+}
+
+fn squeue_sync(select: &[String], stats: &Stats) -> Option<HashMap<JobId, String>> {
+    stats.squeue.fetch_add(1, Ordering::Relaxed);
+    let out = std::process::Command::new("squeue")
+        .args(select)
+        .args(["--array", "--noheader", "--format=%i|%T"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| parse::squeue(&String::from_utf8_lossy(&out.stdout)))
 }
 
 fn read_job_id(dir: &Path) -> Option<JobId> {
