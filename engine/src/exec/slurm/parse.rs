@@ -30,6 +30,21 @@ pub fn sbatch_id(stdout: &str) -> Option<JobId> {
     (valid_id(id) && !id.contains('_')).then(|| id.to_string())
 }
 
+/// Whether an `sbatch` refusal is the controller being busy or unreachable (worth another try)
+/// rather than a request it will never accept (too much memory, unknown partition).
+pub fn sbatch_transient(stderr: &str) -> bool {
+    const BUSY: [&str; 6] = [
+        "timed out",
+        "temporarily unavailable",
+        "unable to contact",
+        "try again",
+        "connection refused",
+        "send/recv",
+    ];
+    let s = stderr.to_ascii_lowercase();
+    BUSY.iter().any(|b| s.contains(b))
+}
+
 /// States in which a job still occupies the queue (it may yet run or is finishing).
 pub fn is_active(state: &str) -> bool {
     matches!(
@@ -247,6 +262,21 @@ mod tests {
             None
         );
         assert_eq!(sbatch_id(""), None);
+    }
+
+    #[test]
+    fn sbatch_refusals() {
+        // Captured: a task asking for more memory than the node has.
+        assert!(!sbatch_transient(
+            "sbatch: error: Memory specification can not be satisfied\n\
+             sbatch: error: Batch job submission failed: Requested node configuration is not available"
+        ));
+        assert!(sbatch_transient(
+            "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"
+        ));
+        assert!(sbatch_transient(
+            "sbatch: error: Batch job submission failed: Resource temporarily unavailable"
+        ));
     }
 
     #[test]

@@ -128,7 +128,8 @@ async fn flush(inner: &Inner, step: &str, req: &Request, batch: Batch) {
     }
 }
 
-/// `sbatch --parsable slurm.sh` in `task`'s directory, retried while the controller is busy.
+/// `sbatch --parsable slurm.sh` in `task`'s directory, retried while the controller is busy;
+/// a request SLURM refuses outright (more memory than any node has) fails at once.
 async fn sbatch(inner: &Inner, task: &ExecTask) -> Result<JobId, String> {
     let mut last = String::new();
     for attempt in 0..3u32 {
@@ -144,11 +145,11 @@ async fn sbatch(inner: &Inner, task: &ExecTask) -> Result<JobId, String> {
         if let (true, Some(id)) = (out.status.success(), parse::sbatch_id(&stdout)) {
             return Ok(id);
         }
-        last = format!(
-            "{} {}",
-            stdout.trim(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        last = format!("{} {}", stdout.trim(), stderr.trim());
+        if !parse::sbatch_transient(&stderr) {
+            break;
+        }
         tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
     }
     Err(format!(
