@@ -496,3 +496,36 @@ fn a_failed_task_is_submitted_again_on_rerun_not_adopted() {
     assert!(second.stderr.contains("0 adopted"), "{}", second.stderr);
     assert_eq!(calls(&p, "sbatch").len(), 2);
 }
+
+#[test]
+fn max_jobs_bounds_the_run_s_jobs_in_the_queue() {
+    if !cluster_up("max_jobs_bounds_the_run_s_jobs_in_the_queue") {
+        return;
+    }
+    let _g = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
+    let p = Project::new();
+    p.write("samples.csv", "sample\na\nb\nc\n");
+    p.write(
+        "wf.yaml",
+        "name: one\nsamples: samples.csv\nsteps:\n  s:\n    per: sample\n    \
+         out: { t: \"{{ sample }}.txt\" }\n    run: echo {{ sample }} > {{ out.t }}\n    \
+         resources: { memory: 64MiB }\n",
+    );
+    p.write(
+        "profile.yaml",
+        "max_jobs: 1\npoll_interval: 500ms\nsteps:\n  s: { extra_args: [\"--comment=cairn-test\"] }\n",
+    );
+    let r = run_slurm(&p, &["run", "wf.yaml", "--profile", "profile.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // One job at a time: three plain submissions, no array.
+    assert_eq!(calls(&p, "sbatch").len(), 3, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("3 tasks submitted in 3 sbatch calls (0 arrays)"),
+        "{}",
+        r.stderr
+    );
+    let ids = job_ids(&p.path().join("store/work"));
+    let script = std::fs::read_to_string(Path::new(ids.keys().next().unwrap()).join("slurm.sh"));
+    assert!(script.unwrap().contains("#SBATCH --comment=cairn-test\n"));
+}
