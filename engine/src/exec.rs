@@ -5,9 +5,10 @@
 //! `stdout`, `stderr` and `exitcode`, so a failed task can be rerun by hand with `bash command.sh`.
 
 pub mod local;
+pub mod slurm;
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -109,4 +110,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Executor: Send + Sync {
     fn name(&self) -> &'static str;
     fn run(&self, task: ExecTask, cancel: CancellationToken) -> BoxFuture<'_, TaskOutcome>;
+
+    /// Whether work an earlier (killed) engine left running for the task directory `dir` is still
+    /// there to be adopted. Then the scheduler keeps the directory as it is instead of rewriting
+    /// it, and the next `run` for it collects that work instead of starting it again. Blocking.
+    fn adoptable(&self, _dir: &Path) -> bool {
+        false
+    }
 }

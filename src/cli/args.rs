@@ -111,6 +111,9 @@ pub struct RunArgs {
     /// Where tasks run.
     #[arg(long, value_enum, default_value = "local")]
     pub executor: ExecutorArg,
+    /// SLURM profile (YAML): partition, account, qos, extra sbatch args, poll interval, queue limits.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// Progress display (auto: bars on a terminal, plain lines otherwise).
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressArg,
@@ -125,6 +128,8 @@ pub enum KeepArg {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExecutorArg {
     Local,
+    /// Each task is a SLURM batch job (needs `sbatch`, `squeue`; `sacct` when accounting is on).
+    Slurm,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -214,6 +219,9 @@ pub struct DemoArgs {
     /// Where tasks run.
     #[arg(long, value_enum, default_value = "local")]
     pub executor: ExecutorArg,
+    /// SLURM profile (YAML): partition, account, qos, extra sbatch args, poll interval, queue limits.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// Progress display (auto: bars on a terminal, plain lines otherwise).
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressArg,

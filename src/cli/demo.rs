@@ -157,6 +157,7 @@ pub fn demo(a: DemoArgs) -> CliResult {
         keep_going: false,
         keep: KeepArg::All,
         executor: a.executor,
+        profile: a.profile.clone(),
         progress: a.progress,
     };
     let code = super::run::run(run)?;

@@ -8,12 +8,14 @@ use cairn_engine::events::{
     JsonLinesSink, ProgressMode, ProgressSink, Sinks, TraceSink, TracingSink,
 };
 use cairn_engine::exec::local::LocalExecutor;
+use cairn_engine::exec::slurm::{profile::Profile, SlurmExecutor};
+use cairn_engine::exec::Executor;
 use cairn_engine::plan::{to_dot, to_mermaid, Plan};
 use cairn_engine::run::{self as engine_run, Assessment, Keep, Prepared, RunOptions, Status};
 use cairn_engine::workflow::{self, units::parse_memory, Overrides, Workflow};
 
 use super::args::{
-    DagArgs, DagFormat, KeepArg, LoadArgs, PlanArgs, ProgressArg, RunArgs, StoreArgs,
+    DagArgs, DagFormat, ExecutorArg, KeepArg, LoadArgs, PlanArgs, ProgressArg, RunArgs, StoreArgs,
 };
 use super::{CliError, CliResult};
 
@@ -262,16 +264,43 @@ fn new_run_id() -> String {
     )
 }
 
+/// Cpus and memory in flight at once under `--executor slurm` unless `--jobs`/`--memory` say
+/// otherwise; the cluster (and the profile's `max_jobs`) does the real limiting.
+const SLURM_CPUS: u32 = 4096;
+const SLURM_MEMORY: u64 = 1 << 50;
+
+/// The SLURM executor when asked for; a missing `sbatch` is an environment error.
+fn slurm_executor(a: &RunArgs) -> Result<Option<Arc<SlurmExecutor>>, CliError> {
+    if let (ExecutorArg::Local, Some(_)) = (a.executor, &a.profile) {
+        return Err(CliError::user("--profile applies to --executor slurm only"));
+    }
+    if let ExecutorArg::Local = a.executor {
+        return Ok(None);
+    }
+    let profile = match &a.profile {
+        Some(p) => Profile::load(p).map_err(CliError::user)?,
+        None => Profile::default(),
+    };
+    let exec = SlurmExecutor::new(profile).map_err(CliError::env)?;
+    Ok(Some(Arc::new(exec)))
+}
+
 pub fn run(a: RunArgs) -> CliResult {
     let (wf, plan) = load(&a.load)?;
     let (store, stat) = open_store(&a.store)?;
+    let slurm = slurm_executor(&a)?;
+    // On a cluster the machine's own cpus and memory do not bound the work in flight.
     let cpus = a
         .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
+        .unwrap_or_else(|| match &slurm {
+            Some(_) => SLURM_CPUS,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+        })
         .max(1);
-    let memory = match &a.memory {
-        Some(m) => parse_memory(m).map_err(|e| CliError::user(format!("--memory: {e}")))?,
-        None => available_memory(),
+    let memory = match (&a.memory, &slurm) {
+        (Some(m), _) => parse_memory(m).map_err(|e| CliError::user(format!("--memory: {e}")))?,
+        (None, Some(_)) => SLURM_MEMORY,
+        (None, None) => available_memory(),
     };
     let self_exe = std::env::current_exe()
         .map_err(|e| CliError::env(format!("cannot locate the cairn binary: {e}")))?;
@@ -318,13 +347,14 @@ pub fn run(a: RunArgs) -> CliResult {
         store,
         stat,
     };
-    let summary = runtime.block_on(engine_run::execute(
-        prepared,
-        opts,
-        Arc::new(LocalExecutor),
-        sinks,
-        run_id,
-    ));
+    let executor: Arc<dyn Executor> = match &slurm {
+        Some(s) => s.clone(),
+        None => Arc::new(LocalExecutor),
+    };
+    let summary = runtime.block_on(engine_run::execute(prepared, opts, executor, sinks, run_id));
+    if let Some(s) = &slurm {
+        eprintln!("cairn: {}", s.summary());
+    }
     let total = summary.executed + summary.cached;
     if summary.cancelled {
         eprintln!(

@@ -8,5 +8,6 @@ mod fastq_qc;
 mod merge;
 mod pgx;
 mod simulate;
+mod slurm;
 mod support;
 mod workflows;

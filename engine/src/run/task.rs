@@ -57,6 +57,9 @@ pub(super) async fn run_task(sh: Arc<Shared>, q: Queued, cpus: u32, records: Rec
     let prep = {
         let (sh, resolved, dir) = (sh.clone(), resolved.clone(), dir.clone());
         tokio::task::spawn_blocking(move || {
+            if attempt == 1 && sh.executor.adoptable(&dir) {
+                return Ok(());
+            }
             let task = &sh.plan.tasks[idx];
             let step = &sh.wf.steps[&task.step];
             let d = DirSpec {
