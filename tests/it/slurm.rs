@@ -529,3 +529,35 @@ fn max_jobs_bounds_the_run_s_jobs_in_the_queue() {
     let script = std::fs::read_to_string(Path::new(ids.keys().next().unwrap()).join("slurm.sh"));
     assert!(script.unwrap().contains("#SBATCH --comment=cairn-test\n"));
 }
+
+#[test]
+fn germline_demo_on_slurm_gives_the_local_run_s_digests() {
+    if !cluster_up("germline_demo_on_slurm_gives_the_local_run_s_digests") {
+        return;
+    }
+    let _g = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
+    let p = Project::new();
+    let demo = |store: &str, out: &str, slurm: bool| {
+        let mut cmd = cairn();
+        cmd.args(["demo", "--progress", "plain", "--data-dir"])
+            .arg(p.path().join("data"));
+        cmd.arg("--outdir").arg(p.path().join(out));
+        if slurm {
+            cmd.args(["--executor", "slurm"])
+                .env("PATH", path_with(&shims(&p)));
+        }
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("CAIRN_WORK_DIR", p.path().join(store));
+        Ran::from(cmd.output().unwrap())
+    };
+    let local = demo("local-store", "local-results", false);
+    assert_eq!(local.code, 0, "{}", local.stderr);
+    let on_slurm = demo("slurm-store", "slurm-results", true);
+    assert_eq!(on_slurm.code, 0, "{}", on_slurm.stderr);
+    assert_eq!(on_slurm.executed(), 14, "{}", on_slurm.stderr);
+    assert!(!calls(&p, "sbatch").is_empty());
+    assert_eq!(
+        blobs(&p.path().join("local-store")),
+        blobs(&p.path().join("slurm-store"))
+    );
+}
