@@ -577,3 +577,19 @@ steps:
         plan.stdout
     );
 }
+
+#[test]
+fn a_container_request_is_refused_rather_than_ignored() {
+    let p = project();
+    p.write(
+        "wf.yaml",
+        &WF.replace("  total:\n", "  total:\n    container: debian:12\n"),
+    );
+    let r = p.run(&["validate", "wf.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot run steps in containers yet"),
+        "{}",
+        r.stderr
+    );
+}
