@@ -8,6 +8,7 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod align;
+pub mod annotate;
 pub mod call;
 pub mod error;
 pub mod eval;
