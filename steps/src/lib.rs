@@ -33,6 +33,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
+    registry.register(Arc::new(annotate::AnnotateKind));
     registry
 }
 
@@ -55,6 +56,8 @@ pub enum StepCommand {
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
     Pgx(pgx::PgxArgs),
+    /// Annotate calls: SO consequences, HGVS, database lookups, actionability tiers (VEP/snpEff style).
+    Annotate(annotate::Args),
 }
 
 impl StepCommand {
@@ -68,6 +71,7 @@ impl StepCommand {
             StepCommand::Simulate(args) => simulate::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
+            Self::Annotate(args) => annotate::run(args),
         }
     }
 }
