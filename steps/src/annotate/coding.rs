@@ -102,7 +102,7 @@ fn classify(out: &mut CodingEffect, p: &[u8], q: &[u8], delta: i64, p0: usize) {
     }
     let expected_stop = ref_stop.map(|s| s as i64 + delta / 3);
     match (expected_stop, alt_stop) {
-        (Some(e), Some(a)) if (a as i64) < e => {
+        (Some(e), Some(a)) if (a as i64) < e && ref_stop.is_some_and(|s| a < s) && k <= a => {
             out.terms.push(Term::StopGained);
             out.hgvsp = Some(if q[k] == b'*' {
                 format!("p.{}Ter", pos(k))
@@ -115,7 +115,12 @@ fn classify(out: &mut CodingEffect, p: &[u8], q: &[u8], delta: i64, p0: usize) {
             out.terms.push(Term::StopLost);
             let s = ref_stop.unwrap_or(0);
             out.hgvsp = Some(match a {
-                Some(a) => format!("p.Ter{}{}extTer{}", s + 1, three_letter(q[s]), a - s),
+                Some(a) => format!(
+                    "p.Ter{}{}extTer{}",
+                    s + 1,
+                    three_letter(q.get(s).copied().unwrap_or(b'X')),
+                    a.saturating_sub(s)
+                ),
                 None => format!(
                     "p.Ter{}{}extTer?",
                     s + 1,
