@@ -125,12 +125,20 @@ fn intronic_terms(t: &Transcript, a: &Allele, fx: &mut TxEffect<'_>) {
             (ie.saturating_sub(8), ie.saturating_sub(2)),
         ];
         let exon_side = [(is.saturating_sub(3), is), (ie, ie + 3)];
-        let at_junction = a.is_insertion() && (a.start == is || a.start == ie);
+        // An insertion is in the splice region when both flanks lie in the region or the splice
+        // site and exon bases next to it (between exon and intron, or site and region, counts).
+        let insertion_in_region = a.is_insertion()
+            && [
+                (is.saturating_sub(3), is + 8),
+                (ie.saturating_sub(8), ie + 3),
+            ]
+            .iter()
+            .any(|&(x, y)| hits(a, x, y));
         if region
             .iter()
             .chain(&exon_side)
             .any(|&(x, y)| x < y && hits(a, x, y))
-            || at_junction
+            || insertion_in_region
         {
             fx.terms.push(Term::SpliceRegion);
         }

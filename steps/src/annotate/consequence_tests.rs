@@ -209,6 +209,12 @@ fn splice_sites_and_introns() {
     assert_eq!(check(28, "G", "A").1, "c.9+5G>A");
     assert_eq!(check(36, "T", "A").0, terms(&[Term::Intron]));
     assert_eq!(check(36, "T", "A").1, "c.10-12T>A");
+    // An insertion between the donor site and the splice region, or between exon and intron.
+    assert_eq!(
+        check(25, "T", "TC").0,
+        terms(&[Term::SpliceRegion, Term::Intron])
+    );
+    assert_eq!(check(23, "T", "TC").0, terms(&[Term::SpliceRegion]));
     // Last exon base before the intron: coding and splice region.
     assert_eq!(
         check(23, "T", "A").0,
