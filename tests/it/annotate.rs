@@ -137,3 +137,169 @@ fn contigs_that_do_not_match_the_annotation_are_an_error() {
     assert!(err.contains("chr22 vs 22"), "{err}");
     assert!(!tmp.path().join("a.vcf.gz").exists());
 }
+
+/// A ClinVar-format source and a user knowledge base on the CCT8L2 missense: the ClinVar record
+/// with the same allele matches (one at the same position with another ALT does not), the
+/// germline classification and stars follow CLNSIG/CLNREVSTAT, and a knowledge row on
+/// `p.Trp320Arg` makes it AMP Tier I with its citation shown.
+#[test]
+fn clinvar_lookup_knowledge_and_tiers() {
+    let Some(d) = shared_chunk() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let clinvar = tmp.path().join("clinvar.vcf.gz");
+    let header = "##fileformat=VCFv4.2\n##contig=<ID=chr22,length=40001>\n\
+##INFO=<ID=CLNSIG,Number=.,Type=String,Description=\"sig\">\n\
+##INFO=<ID=CLNREVSTAT,Number=.,Type=String,Description=\"review\">\n\
+##INFO=<ID=CLNDN,Number=.,Type=String,Description=\"disease\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n";
+    let records = [
+        "chr22\t21594\t111\tA\tC\t.\t.\tCLNSIG=Benign;CLNREVSTAT=criteria_provided,_single_submitter;CLNDN=wrong_allele\n",
+        "chr22\t21594\t222\tA\tG\t.\t.\tCLNSIG=Pathogenic;CLNREVSTAT=reviewed_by_expert_panel;CLNDN=Test_condition\n",
+    ];
+    let parts =
+        std::iter::once(Ok(header.to_string())).chain(records.iter().map(|r| Ok(r.to_string())));
+    cairn_steps::call::vcf::write_bgzf_indexed(&clinvar, parts).unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir(&kb).unwrap();
+    std::fs::write(
+        kb.join("local.tsv"),
+        "#cairn-knowledge\tversion=1\trelease=test\ngene\tvariant\tcondition\tdrugs\tevidence\tcontext\tsource\n\
+CCT8L2\tp.W320R\tTest condition\tdrug-x\tA\tsomatic\tTest citation 2026\n",
+    )
+    .unwrap();
+    let source = format!("clinvar={}", clinvar.display());
+    let kb_arg = kb.display().to_string();
+    let out = run(
+        &d,
+        "ensembl103.chunk.gff3",
+        tmp.path(),
+        &["--source", &source, "--knowledge", &kb_arg],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("a.json")).unwrap()).unwrap();
+    let v = json["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["pos"] == 21594)
+        .unwrap();
+    assert_eq!(v["sources"]["clinvar"]["ID"], "222");
+    assert_eq!(v["sources"]["clinvar"]["CLNDN"], "Test_condition");
+    assert_eq!(v["germline"]["classification"], "pathogenic");
+    assert_eq!(v["germline"]["review_stars"], 3);
+    assert_eq!(v["amp_tier"], "I");
+    assert_eq!(v["actionability"][0]["source"], "Test citation 2026");
+    // Other variants: no ClinVar hit, no knowledge match.
+    let other = json["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["pos"] == 22177)
+        .unwrap();
+    assert!(other["sources"].as_object().unwrap().is_empty());
+    assert_eq!(other["actionability"].as_array().unwrap().len(), 0);
+}
+
+/// A REF that disagrees with the FASTA is flagged and reported, not dropped and not annotated.
+#[test]
+fn ref_mismatch_is_flagged_not_dropped() {
+    let Some(d) = shared_chunk() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let fa = std::fs::read_to_string(d.join("reference/chr22_16570000_16610000.fa")).unwrap();
+    let seq: String = fa.lines().skip(1).collect();
+    let base = |p: usize| seq.as_bytes()[p - 1].to_ascii_uppercase() as char;
+    let mut vcf =
+        String::from("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    for p in (1000..=30000).step_by(1000) {
+        let alt = if base(p) == 'A' { 'C' } else { 'A' };
+        vcf.push_str(&format!("chr22\t{p}\t.\t{}\t{alt}\t.\t.\t.\n", base(p)));
+    }
+    let p = 31594;
+    let wrong = if base(p) == 'C' { 'G' } else { 'C' };
+    vcf.push_str(&format!("chr22\t{p}\t.\t{wrong}\tT\t.\t.\t.\n"));
+    std::fs::write(tmp.path().join("in.vcf"), vcf).unwrap();
+    let out = cairn()
+        .args(["step", "annotate", "--vcf"])
+        .arg(tmp.path().join("in.vcf"))
+        .arg("--annotation")
+        .arg(d.join("annotation/ensembl103.chunk.gtf"))
+        .arg("--reference")
+        .arg(d.join("reference/chr22_16570000_16610000.fa"))
+        .arg("--out")
+        .arg(tmp.path().join("a.vcf.gz"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("disagrees with the reference"), "{err}");
+    let text = std::process::Command::new("gzip")
+        .arg("-dc")
+        .arg(tmp.path().join("a.vcf.gz"))
+        .output();
+    if let Ok(t) = text {
+        let body = String::from_utf8_lossy(&t.stdout);
+        assert_eq!(body.lines().filter(|l| !l.starts_with('#')).count(), 31);
+        let flagged = body
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.contains("CAIRN_REF_MISMATCH"));
+        assert_eq!(flagged.count(), 1);
+    }
+}
+
+/// The kind in a workflow: sources bound as a list and named by the `sources` param, in order.
+#[test]
+fn runs_in_a_workflow_with_named_sources() {
+    let Some(d) = shared_chunk() else { return };
+    let p = crate::support::Project::new();
+    let s = |rel: &str| d.join(rel).display().to_string();
+    let wf = format!(
+        "name: annotate-chunk
+steps:
+  annotate:
+    kind: annotate
+    in:
+      vcf: {}
+      annotation: {}
+      reference: {}
+      sources: [{}, {}]
+    params: {{ sources: [dbsnp, gnomad] }}
+    publish: true
+",
+        s("truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz"),
+        s("annotation/ensembl103.chunk.gtf"),
+        s("reference/chr22_16570000_16610000.fa"),
+        s("known-sites/dbsnp_146.hg38.vcf.gz"),
+        s("known-sites/gnomAD.r2.1.1.vcf.gz"),
+    );
+    let path = p.write("annotate.yaml", &wf);
+    let r = p.run(&[
+        "run",
+        &path.display().to_string(),
+        "--progress",
+        "plain",
+        "--outdir",
+        "results",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(p.path().join("results/annotate/annotate.annotated.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dbsnp", "gnomad"]);
+    assert!(p
+        .path()
+        .join("results/annotate/annotate.annotated.vcf.gz.tbi")
+        .is_file());
+}
