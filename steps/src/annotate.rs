@@ -10,7 +10,8 @@
 //! peer the bench compares with), vcfanno (lookups in tabixed VCFs) and PCGR/CPSR (tiers).
 //!
 //! - [`gff`] reads GFF3/GTF into the transcript [`model`] (exons, coding span, phases checked,
-//!   canonical / MANE Select tags), indexed per contig and built once per run;
+//!   canonical / MANE Select tags), indexed per contig; [`index`] stores it as a file
+//!   (`cairn step annotate-index`) so a workflow builds it once and caches it as an artifact;
 //! - [`consequence`] gives each allele x transcript its SO terms ([`terms`] holds the ranking),
 //!   [`coding`] the protein change and HGVS p., [`hgvs`] the c./n. text with the 3' rule;
 //! - [`sources`] looks each allele up in the `--source` VCFs by normalised allele;
@@ -32,6 +33,7 @@ pub mod consequence;
 pub mod csq;
 pub mod gff;
 pub mod hgvs;
+pub mod index;
 pub mod knowledge;
 pub mod model;
 pub mod output;
@@ -42,7 +44,8 @@ pub mod sources;
 pub mod terms;
 
 mod planner;
-pub use planner::AnnotateKind;
+pub use index::{run as run_index, IndexArgs};
+pub use planner::{AnnotateIndexKind, AnnotateKind};
 
 #[cfg(test)]
 mod consequence_tests;
@@ -60,7 +63,8 @@ pub struct Args {
     /// Input VCF (plain or bgzipped).
     #[arg(long)]
     pub vcf: PathBuf,
-    /// Gene models: GFF3 (.gff3/.gff) or GTF (.gtf), optionally gzipped.
+    /// Gene models: GFF3 (.gff3/.gff) or GTF (.gtf), optionally gzipped, or a model file from
+    /// `cairn step annotate-index` (.json).
     #[arg(long)]
     pub annotation: PathBuf,
     /// Reference FASTA (indexed with samtools faidx), the one the calls were made on.
@@ -86,7 +90,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let knowledge = knowledge::Knowledge::load(args.knowledge.as_deref())?;
     let mut reference = Reference::open(&args.reference)?;
-    let mut model = gff::read(&args.annotation)?;
+    let mut model = index::load(&args.annotation)?;
     let contigs: Vec<String> = model.contigs().cloned().collect();
     for c in contigs {
         match reference.contig(&c)? {

@@ -34,6 +34,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
     registry.register(Arc::new(annotate::AnnotateKind));
+    registry.register(Arc::new(annotate::AnnotateIndexKind));
     registry
 }
 
@@ -58,6 +59,8 @@ pub enum StepCommand {
     Pgx(pgx::PgxArgs),
     /// Annotate calls: SO consequences, HGVS, database lookups, actionability tiers (VEP/snpEff style).
     Annotate(annotate::Args),
+    /// Build the transcript model of a GFF3/GTF once, for `annotate`.
+    AnnotateIndex(annotate::IndexArgs),
 }
 
 impl StepCommand {
@@ -72,6 +75,7 @@ impl StepCommand {
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
             Self::Annotate(args) => annotate::run(args),
+            Self::AnnotateIndex(args) => annotate::run_index(args),
         }
     }
 }

@@ -251,7 +251,8 @@ fn ref_mismatch_is_flagged_not_dropped() {
     }
 }
 
-/// The kind in a workflow: sources bound as a list and named by the `sources` param, in order.
+/// The kinds in a workflow: the model built once by `annotate-index`, sources bound as a list and
+/// named by the `sources` param, in order.
 #[test]
 fn runs_in_a_workflow_with_named_sources() {
     let Some(d) = shared_chunk() else { return };
@@ -260,18 +261,21 @@ fn runs_in_a_workflow_with_named_sources() {
     let wf = format!(
         "name: annotate-chunk
 steps:
+  genes:
+    kind: annotate-index
+    in: {{ annotation: {} }}
   annotate:
     kind: annotate
     in:
       vcf: {}
-      annotation: {}
+      annotation: '{{{{ genes.model }}}}'
       reference: {}
       sources: [{}, {}]
     params: {{ sources: [dbsnp, gnomad] }}
     publish: true
 ",
-        s("truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz"),
         s("annotation/ensembl103.chunk.gtf"),
+        s("truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz"),
         s("reference/chr22_16570000_16610000.fa"),
         s("known-sites/dbsnp_146.hg38.vcf.gz"),
         s("known-sites/gnomAD.r2.1.1.vcf.gz"),

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::seq::revcomp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Strand {
     Plus,
     Minus,
@@ -25,7 +25,7 @@ impl Strand {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Transcript {
     pub id: String,
     pub gene_id: String,
@@ -42,10 +42,13 @@ pub struct Transcript {
     pub canonical: bool,
     pub mane: bool,
     /// Spliced sequence, 5' to 3' (empty until [`Transcript::attach`]).
+    #[serde(skip)]
     pub seq: Vec<u8>,
     /// Coding range in `seq`.
+    #[serde(skip)]
     pub cds_range: Option<(usize, usize)>,
     /// The reference protein, up to and including its stop (`*`) when the CDS has one.
+    #[serde(skip)]
     pub protein: Vec<u8>,
 }
 

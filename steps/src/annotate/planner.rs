@@ -153,6 +153,66 @@ impl StepKind for AnnotateKind {
     }
 }
 
+/// Planner for `cairn step annotate-index`: the transcript model, built once per annotation.
+#[derive(Debug, Default)]
+pub struct AnnotateIndexKind;
+
+const INDEX_INPUTS: &[PortSpec] = &[PortSpec {
+    name: "annotation",
+    required: true,
+    many: false,
+    doc: "gene models, GFF3 or GTF",
+}];
+
+const INDEX_OUTPUTS: &[OutputSpec] = &[OutputSpec {
+    name: "model",
+    file: "{sample}.cairn-model.json",
+    doc: "checked transcript model for annotate",
+}];
+
+impl StepKind for AnnotateIndexKind {
+    fn name(&self) -> &'static str {
+        "annotate-index"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn about(&self) -> &'static str {
+        "build the transcript model of a GFF3/GTF once, for annotate"
+    }
+
+    fn inputs(&self) -> &'static [PortSpec] {
+        INDEX_INPUTS
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        INDEX_OUTPUTS
+    }
+
+    fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
+        match params.keys().next() {
+            Some(k) => Err(format!(
+                "annotate-index params: unknown `{k}`; it takes none"
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn args(&self, call: &StepCall<'_>) -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(a) = call.input("annotation") {
+            args.extend(["--annotation".to_string(), a.to_string_lossy().into_owned()]);
+        }
+        args.extend([
+            "--out".to_string(),
+            call.output("model").to_string_lossy().into_owned(),
+        ]);
+        args
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
