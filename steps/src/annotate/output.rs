@@ -134,6 +134,5 @@ fn report(
         actionability,
         amp_tier,
         germline,
-        warnings: Vec::new(),
     }
 }

@@ -48,7 +48,6 @@ pub struct AlleleReport {
     pub actionability: Vec<Entry>,
     pub amp_tier: Option<&'static str>,
     pub germline: Germline,
-    pub warnings: Vec<String>,
 }
 
 pub fn effect(fx: &TxEffect<'_>) -> Effect {
