@@ -67,3 +67,21 @@ fn orphan_exons_are_a_warning() {
     assert_eq!(m.transcripts.len(), 1);
     assert!(m.warnings[0].contains("1 transcript id"));
 }
+
+/// RefSeq GFF3: `rna-` ids, `gene=` names, `transcript_id` on the mRNA, `MANE Select` tag.
+#[test]
+fn refseq_gff3() {
+    let text = "NC_000007.14\tBestRefSeq\tgene\t1\t100\t.\t+\t.\tID=gene-BRAF;Name=BRAF;gene=BRAF;gene_biotype=protein_coding
+NC_000007.14\tBestRefSeq\tmRNA\t1\t100\t.\t+\t.\tID=rna-NM_004333.6;Parent=gene-BRAF;gbkey=mRNA;gene=BRAF;tag=MANE Select;transcript_id=NM_004333.6
+NC_000007.14\tBestRefSeq\texon\t1\t100\t.\t+\t.\tID=exon-NM_004333.6-1;Parent=rna-NM_004333.6
+NC_000007.14\tBestRefSeq\tCDS\t10\t99\t.\t+\t0\tID=cds-NP_004324.2;Parent=rna-NM_004333.6
+";
+    let m = parse(text.as_bytes(), false, "refseq.gff3").unwrap();
+    let t = &m.transcripts[0];
+    assert_eq!(
+        (t.id.as_str(), t.gene_name.as_str()),
+        ("NM_004333.6", "BRAF")
+    );
+    assert!(t.mane);
+    assert_eq!(t.cds, Some((9, 99)));
+}
