@@ -255,3 +255,56 @@ fn non_coding_transcripts_use_n_dot() {
     assert_eq!(fx.hgvsc.as_deref(), Some("n.20G>A"));
     assert_eq!(fx.exon, Some((2, 3)));
 }
+
+#[test]
+fn alleles_across_region_edges() {
+    // Deleting the last two UTR bases and the A of ATG: start lost across the UTR/CDS edge.
+    let (t, _, _) = check(12, "CACA", "C");
+    assert_eq!(
+        t,
+        terms(&[Term::StartLost, Term::CodingSequence, Term::FivePrimeUtr])
+    );
+    // Deleting the last exon's coding end into the UTR: stop lost.
+    let (t, c, _) = check(86, "ATAAG", "A");
+    assert_eq!(
+        t,
+        terms(&[Term::StopLost, Term::CodingSequence, Term::ThreePrimeUtr])
+    );
+    assert_eq!(c, "c.25_*1del");
+    // A deletion of the whole transcript.
+    let contig = contig();
+    let mut t = transcript(Strand::Plus, contig.len() as u64);
+    t.attach(&contig);
+    let whole = Allele {
+        start: 5,
+        end: 105,
+        alt: Vec::new(),
+    };
+    assert_eq!(
+        effect(&t, &whole, &contig).terms,
+        vec![Term::TranscriptAblation]
+    );
+}
+
+#[test]
+fn intergenic_when_no_transcript_is_near() {
+    use super::csq::{annotate, intergenic, most_severe};
+    use super::model::Model;
+    let contig = contig();
+    let mut model = Model::new(
+        vec![transcript(Strand::Plus, contig.len() as u64)],
+        Vec::new(),
+    );
+    model.attach("c", &contig);
+    let far = Allele {
+        start: 50_000,
+        end: 50_001,
+        alt: b"A".to_vec(),
+    };
+    assert!(annotate(&model, "c", &contig, &far).is_empty());
+    assert!(intergenic("A").starts_with("A|intergenic_variant|MODIFIER|"));
+    let near = Allele::from_vcf(19, b"A", b"T");
+    let fx = annotate(&model, "c", &contig, &near);
+    assert_eq!(most_severe(&fx), Some(0));
+    assert_eq!(fx[0].most_severe(), Term::Missense);
+}
