@@ -8,6 +8,7 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod align;
+pub mod annotate;
 pub mod call;
 pub mod error;
 pub mod eval;
@@ -34,6 +35,8 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(simulate::SimulateSomaticKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
+    registry.register(Arc::new(annotate::AnnotateKind));
+    registry.register(Arc::new(annotate::AnnotateIndexKind));
     registry
 }
 
@@ -58,6 +61,10 @@ pub enum StepCommand {
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
     Pgx(pgx::PgxArgs),
+    /// Annotate calls: SO consequences, HGVS, database lookups, actionability tiers (VEP/snpEff style).
+    Annotate(annotate::Args),
+    /// Build the transcript model of a GFF3/GTF once, for `annotate`.
+    AnnotateIndex(annotate::IndexArgs),
 }
 
 impl StepCommand {
@@ -75,6 +82,8 @@ impl StepCommand {
             }
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
+            Self::Annotate(args) => annotate::run(args),
+            Self::AnnotateIndex(args) => annotate::run_index(args),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `cairn` binary: one test binary, a module per area.
 
 mod align;
+mod annotate;
 mod call;
 mod engine;
 mod eval;
