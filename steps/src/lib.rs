@@ -13,6 +13,7 @@ pub mod error;
 pub mod eval;
 pub mod fastq_qc;
 pub mod merge;
+pub mod report;
 pub mod simulate;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(simulate::SimulateSomaticKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
+    registry.register(Arc::new(report::ReportKind));
     registry
 }
 
@@ -57,6 +59,8 @@ pub enum StepCommand {
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
     Pgx(pgx::PgxArgs),
+    /// Per-sample report: QC, variants, pharmacogenomics and provenance as HTML, JSON and FHIR.
+    Report(Box<report::ReportArgs>),
 }
 
 impl StepCommand {
@@ -74,6 +78,7 @@ impl StepCommand {
             }
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
+            Self::Report(args) => report::run(*args),
         }
     }
 }

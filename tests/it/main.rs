@@ -6,6 +6,7 @@ mod engine;
 mod eval;
 mod fastq_qc;
 mod pgx;
+mod report;
 mod simulate;
 mod support;
 mod workflows;
