@@ -142,19 +142,20 @@ fn charts(inp: &model::Inputs) -> render::Charts {
     }
 }
 
-/// Write `text` to `path` through a temporary file in the same folder, so no partial file is seen.
+/// Write `text` to `path` through a temporary name in the same folder, so no partial file is seen.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| StepError::io("create", dir, e))?;
-    let tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| StepError::io("write in", dir, e))?;
-    std::fs::write(tmp.path(), text).map_err(|e| StepError::io("write", tmp.path(), e))?;
-    tmp.persist(path)
-        .map_err(|e| StepError::io("write", path, e.error))?;
-    Ok(())
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.partial"));
+    std::fs::write(&tmp, text).map_err(|e| StepError::io("write", &tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| StepError::io("write", path, e))
 }
 
 /// `cairn step report`.

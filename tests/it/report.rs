@@ -326,6 +326,10 @@ fn germline_demo_publishes_a_report_per_sample() {
     assert_schema_valid(&with);
     let tasks = with["methods"]["tasks"].as_array().unwrap();
     assert!(tasks.iter().any(|t| t["task"] == "call/S1"), "{tasks:?}");
+    assert_eq!(
+        with["methods"]["inputs"][0]["recorded_by"], "qc/S1",
+        "qc.json digest not matched"
+    );
     assert!(tasks
         .iter()
         .all(|t| t["task"].as_str().is_none_or(|t| !t.ends_with("/S2"))));

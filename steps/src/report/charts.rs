@@ -42,6 +42,8 @@ pub fn quality_by_position(qc: &Value) -> Option<String> {
             .configure_mesh()
             .x_desc("position in read (bp)")
             .y_desc("mean Phred quality")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .draw()
             .ok()?;
         let line = |v: &[f64]| -> Vec<(f64, f64)> {

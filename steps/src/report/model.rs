@@ -212,10 +212,14 @@ fn methods(inp: &Inputs) -> Value {
         json!({"mode": at(&e.value, "/mode"), "truth": at(&e.value, "/truth"),
                "snv": part("snv"), "indel": part("indel")})
     });
+    let prov = inp.provenance.as_ref().map(|p| &p.value);
     let inputs: Vec<Value> = inp
         .digests
         .iter()
-        .map(|(role, file, digest)| json!({"role": role, "file": file, "blake3": digest}))
+        .map(|(role, file, digest)| {
+            let task = prov.and_then(|p| task_with_output(p, digest));
+            json!({"role": role, "file": file, "blake3": digest, "recorded_by": task})
+        })
         .collect();
     json!({
         "tools": tools(inp),
@@ -260,6 +264,17 @@ fn tools(inp: &Inputs) -> Value {
     );
     add(inp.annotated.is_some(), "annotate", "cairn annotate");
     Value::Array(tools)
+}
+
+/// The run task whose recorded output has this digest: the input is what that task wrote.
+fn task_with_output(prov: &Value, digest: &str) -> Option<String> {
+    prov["tasks"].as_array()?.iter().find_map(|t| {
+        let outputs = t["outputs"].as_object()?;
+        outputs
+            .values()
+            .any(|o| o["digest"].as_str() == Some(digest))
+            .then(|| t["task"].as_str().unwrap_or("").to_string())
+    })
 }
 
 /// The provenance tasks of this sample (and the run-wide ones), with output digests.
