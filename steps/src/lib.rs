@@ -8,6 +8,7 @@
 //! [`StepKind`]: cairn_engine::step::StepKind
 
 pub mod align;
+pub mod batch_summary;
 pub mod call;
 pub mod error;
 pub mod eval;
@@ -35,6 +36,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
     registry.register(Arc::new(report::ReportKind));
+    registry.register(Arc::new(batch_summary::BatchReportKind));
     registry
 }
 
@@ -61,6 +63,8 @@ pub enum StepCommand {
     Pgx(pgx::PgxArgs),
     /// Per-sample report: QC, variants, pharmacogenomics and provenance as HTML, JSON and FHIR.
     Report(Box<report::ReportArgs>),
+    /// Run summary page: per-sample QC table and charts with links to each sample's report.
+    BatchReport(batch_summary::BatchArgs),
 }
 
 impl StepCommand {
@@ -79,6 +83,7 @@ impl StepCommand {
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
             Self::Report(args) => report::run(*args),
+            Self::BatchReport(args) => batch_summary::run(args),
         }
     }
 }

@@ -143,7 +143,7 @@ fn charts(inp: &model::Inputs) -> render::Charts {
 }
 
 /// Write `text` to `path` through a temporary name in the same folder, so no partial file is seen.
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -308,6 +308,21 @@ fn germline_demo_publishes_a_report_per_sample() {
         "charts or note missing"
     );
 
+    // The run's summary page links every sample's report, relatively.
+    // minijinja escapes '/' in attribute values as &#x2f;, which browsers decode.
+    let batch = std::fs::read_to_string(p.path().join("results/summary/batch-summary.html"))
+        .unwrap()
+        .replace("&#x2f;", "/");
+    assert_no_network_refs(&batch);
+    for s in ["S1", "S2", "S3"] {
+        let link = format!("href=\"../{s}/{s}.report.html\"");
+        assert!(batch.contains(&link), "no link {link}");
+        assert!(p
+            .path()
+            .join(format!("results/{s}/{s}.report.html"))
+            .is_file());
+    }
+
     // By hand, with the finished run's provenance: its tasks and digests appear.
     let prov = p.path().join("results/provenance.json");
     let out = p.path().join("with-provenance");
