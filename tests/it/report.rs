@@ -368,5 +368,9 @@ fn germline_demo_publishes_a_report_per_sample() {
                 "section {s:?} missing from the rendered DOM"
             );
         }
+        assert!(
+            dom.matches("<svg").count() >= 3,
+            "charts missing from the rendered DOM"
+        );
     }
 }
