@@ -13,7 +13,7 @@
 //! `DIR/report.fhir.json`; `--html/--json/--fhir` name them one by one (the planner does).
 //!
 //! The pipeline of the compute: [`inputs`] reads files (JSON defensively, the VCF with htslib) ->
-//! [`model`] builds `report.json` (schema `report/report.schema.json`; [`pgx`](mod@pgx) and
+//! [`model`] builds `report.json` (schema `report/report.schema.json`; [`pgx`](mod@pgx), [`methods`] and
 //! [`annotated`] shape their sections) -> [`render`] draws the HTML through a minijinja template
 //! with [`charts`] inlined as SVG -> [`fhir`] builds the bundle, which [`fhir_check`] verifies
 //! before anything is written. The HTML is self-contained (inline CSS and SVG, no scripts, no
@@ -27,6 +27,7 @@ pub mod charts;
 pub mod fhir;
 pub mod fhir_check;
 pub mod inputs;
+pub mod methods;
 pub mod model;
 pub mod pgx;
 pub mod planner;

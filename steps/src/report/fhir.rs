@@ -17,7 +17,7 @@
 //!   genotypes it rests on.
 //!
 //! Ids are name-based (blake3 of sample and role), so identical inputs give identical bundles.
-//! [`check`] verifies the structure this module promises (see its docs); it runs before the file is
+//! [`check`](super::fhir_check::check) verifies the structure this module promises (see its docs); it runs before the file is
 //! written.
 
 use serde_json::{json, Value};
