@@ -9,11 +9,13 @@
 
 pub mod align;
 pub mod annotate;
+pub mod batch_summary;
 pub mod call;
 pub mod error;
 pub mod eval;
 pub mod fastq_qc;
 pub mod merge;
+pub mod report;
 pub mod simulate;
 
 use std::sync::Arc;
@@ -37,6 +39,8 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(pgx::PgxKind));
     registry.register(Arc::new(annotate::AnnotateKind));
     registry.register(Arc::new(annotate::AnnotateIndexKind));
+    registry.register(Arc::new(report::ReportKind));
+    registry.register(Arc::new(batch_summary::BatchReportKind));
     registry
 }
 
@@ -65,6 +69,10 @@ pub enum StepCommand {
     Annotate(annotate::Args),
     /// Build the transcript model of a GFF3/GTF once, for `annotate`.
     AnnotateIndex(annotate::IndexArgs),
+    /// Per-sample report: QC, variants, pharmacogenomics and provenance as HTML, JSON and FHIR.
+    Report(Box<report::ReportArgs>),
+    /// Run summary page: per-sample QC table and charts with links to each sample's report.
+    BatchReport(batch_summary::BatchArgs),
 }
 
 impl StepCommand {
@@ -84,6 +92,8 @@ impl StepCommand {
             Self::Pgx(args) => pgx::run(args),
             Self::Annotate(args) => annotate::run(args),
             Self::AnnotateIndex(args) => annotate::run_index(args),
+            Self::Report(args) => report::run(*args),
+            Self::BatchReport(args) => batch_summary::run(args),
         }
     }
 }

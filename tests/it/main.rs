@@ -8,6 +8,7 @@ mod eval;
 mod fastq_qc;
 mod merge;
 mod pgx;
+mod report;
 mod simulate;
 mod slurm;
 mod support;

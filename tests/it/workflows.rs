@@ -27,7 +27,7 @@ fn germline_workflow_plans_on_any_sample_sheet() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains("6 steps, 2 samples, 10 tasks"),
+        r.stdout.contains("8 steps, 2 samples, 13 tasks"),
         "{}",
         r.stdout
     );
@@ -65,7 +65,7 @@ fn demo_runs_the_germline_workflow_and_reruns_as_a_noop() {
     };
     let first = run();
     assert_eq!(first.code, 0, "{}", first.stderr);
-    assert_eq!(first.executed(), 14, "{}", first.stderr);
+    assert_eq!(first.executed(), 18, "{}", first.stderr);
     for s in ["S1", "S2", "S3"] {
         let eval: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(p.path().join(format!("results/{s}/{s}.eval.json"))).unwrap(),

@@ -1,0 +1,376 @@
+//! The `report` step: run by the germline demo, by hand with PGx and annotated inputs, checked
+//! against its JSON Schema, the FHIR structure rules, and rendered in headless Chromium.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::support::{cairn, Project, Ran};
+
+const SECTIONS: &[&str] = &[
+    "Summary of actionable findings",
+    "Quality control and coverage",
+    "Clinically significant variants",
+    "Pharmacogenomics",
+    "Variants of uncertain significance",
+    "Methods and provenance",
+    "Limitations",
+];
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn read_json(p: &Path) -> Value {
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn step_report(args: &[&str]) -> Ran {
+    Ran::from(
+        cairn()
+            .arg("step")
+            .arg("report")
+            .args(args)
+            .output()
+            .unwrap(),
+    )
+}
+
+/// Every report.json must match the schema shipped with the kind.
+fn assert_schema_valid(report: &Value) {
+    let schema = read_json(&repo("steps/src/report/report.schema.json"));
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report.json does not match its schema: {errors:#?}"
+    );
+}
+
+fn assert_fhir_valid(bundle: &Value) {
+    let problems = cairn_steps::report::fhir_check::check(bundle);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// No attribute makes the browser fetch anything: no http(s) or protocol-relative URL in
+/// src/href/xlink:href/srcset/action, no CSS url(), no @import, no script.
+fn assert_no_network_refs(html: &str) {
+    let lower = html.to_ascii_lowercase();
+    for attr in [
+        "src=", "href=", "srcset=", "action=", "url(", "@import", "<script", "<link",
+    ] {
+        for (i, _) in lower.match_indices(attr) {
+            let after = lower[i + attr.len()..].trim_start_matches(['"', '\'', ' ']);
+            let fetches = after.starts_with("http:")
+                || after.starts_with("https:")
+                || after.starts_with("//");
+            assert!(
+                !fetches
+                    && attr != "<script"
+                    && attr != "<link"
+                    && attr != "@import"
+                    && attr != "url(",
+                "network reference near: {}",
+                &html[i..(i + 80).min(html.len())]
+            );
+        }
+    }
+}
+
+fn assert_sections(html: &str) {
+    for s in SECTIONS {
+        assert!(
+            html.contains(&format!("<h2>{s}</h2>")),
+            "section {s:?} missing"
+        );
+    }
+}
+
+#[test]
+fn report_with_pgx_and_annotated_inputs() {
+    let p = Project::new();
+    let pgx = p.path().join("DEMO1.pgx.json");
+    let o = cairn()
+        .args(["step", "pgx", "--vcf"])
+        .arg(repo("test-data/pgx/demo.vcf"))
+        .arg("--definitions")
+        .arg(repo("test-data/pgx"))
+        .arg("--outside-calls")
+        .arg(repo("test-data/pgx/demo.outside_calls.tsv"))
+        .arg("--out")
+        .arg(&pgx)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let annotated = p.write(
+        "annotated.json",
+        r#"{"variants": [
+          {"gene": "BRCA2", "hgvs_c": "c.5946del", "hgvs_p": "p.Ser1982fs", "consequence": "frameshift_variant",
+           "zygosity": "heterozygous", "clinical_significance": "Pathogenic", "tier": "I",
+           "evidence": ["ClinVar VCV000009325"], "citations": [{"pmid": "PMID:26467025"}], "drugs": ["olaparib"],
+           "chrom": "chr13", "pos": 32340300, "ref": "GT", "alt": "G"},
+          {"gene": "<b>MSH6</b>", "hgvs_c": "c.3261dup", "clinical_significance": "Uncertain significance", "tier": 3},
+          {"gene": "TTN", "clinical_significance": "Benign"}
+        ]}"#,
+    );
+    let vcf = repo("test-data/pgx/demo.vcf");
+    let run = |dir: &str| {
+        let out = p.path().join(dir);
+        let r = step_report(&[
+            "--sample",
+            "DEMO1",
+            "--out-dir",
+            out.to_str().unwrap(),
+            "--vcf",
+            vcf.to_str().unwrap(),
+            "--pgx",
+            pgx.to_str().unwrap(),
+            "--annotated",
+            annotated.to_str().unwrap(),
+            "--reference-build",
+            "GRCh38",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        out
+    };
+    let (a, b) = (run("a"), run("b"));
+    for f in ["report.html", "report.json", "report.fhir.json"] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs between identical runs");
+    }
+    let report = read_json(&a.join("report.json"));
+    assert_schema_valid(&report);
+    assert_eq!(report["variants"]["significant"][0]["gene"], "BRCA2");
+    assert_eq!(report["variants"]["uncertain"][0]["tier"], "III");
+    assert_eq!(report["variants"]["other_annotated"], 1);
+    let genes = report["pgx"]["genes"].as_array().unwrap();
+    let cyp2c19 = genes.iter().find(|g| g["gene"] == "CYP2C19").unwrap();
+    assert_eq!(cyp2c19["diplotype"], "*1/*17");
+    let actionable = report["summary"]["actionable"].as_array().unwrap();
+    assert!(actionable
+        .iter()
+        .any(|a| a["category"] == "variant" && a["gene"] == "BRCA2"));
+    assert!(actionable
+        .iter()
+        .any(|a| a["category"] == "pharmacogenomics"));
+
+    let bundle = read_json(&a.join("report.fhir.json"));
+    assert_fhir_valid(&bundle);
+    let text = bundle.to_string();
+    assert!(
+        text.contains("\"84413-4\"") && text.contains("CYP2C19 *1/*17"),
+        "no PGx genotype"
+    );
+    assert!(
+        text.contains("\"c.5946del\"") && text.contains("\"LA6706-1\""),
+        "variant components missing"
+    );
+
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert_sections(&html);
+    assert_no_network_refs(&html);
+    assert!(
+        html.contains("&lt;b&gt;MSH6&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;MSH6&lt;/b&gt;"),
+        "gene not escaped"
+    );
+    assert!(!html.contains("<b>MSH6"));
+}
+
+#[test]
+fn report_rejects_a_broken_input_by_name() {
+    let p = Project::new();
+    let bad = p.write("qc.json", "{ not json");
+    let r = step_report(&[
+        "--sample",
+        "S",
+        "--out-dir",
+        p.path().to_str().unwrap(),
+        "--qc",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("qc.json"), "{}", r.stderr);
+    assert!(
+        !p.path().join("report.html").exists(),
+        "partial output left behind"
+    );
+}
+
+/// Chromium renders the page with the network off; returns the DOM, or None when absent.
+fn chromium_dom(html: &Path, out: &Path) -> Option<String> {
+    let bin = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .map(|b| PathBuf::from("/usr/bin").join(b))
+        .find(|b| b.is_file());
+    let Some(bin) = bin else {
+        eprintln!(
+            "SKIP chromium render check: no chromium in /usr/bin (install Debian's `chromium`)"
+        );
+        return None;
+    };
+    let netlog = out.join("netlog.json");
+    let shot = out.join("report.png");
+    let url = format!("file://{}", html.display());
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+    ];
+    let dom = Command::new(&bin)
+        .args(flags)
+        .arg(format!("--log-net-log={}", netlog.display()))
+        .arg(format!("--user-data-dir={}", out.join("profile").display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let shot_run = Command::new(&bin)
+        .args(flags)
+        .arg(format!(
+            "--user-data-dir={}",
+            out.join("profile2").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1200,3000")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        shot_run.status.success() && shot.is_file(),
+        "{}",
+        String::from_utf8_lossy(&shot_run.stderr)
+    );
+    let log = std::fs::read_to_string(&netlog).unwrap_or_default();
+    assert!(
+        !log.is_empty(),
+        "chromium wrote no net log at {}",
+        netlog.display()
+    );
+    // Only the events: the log's `constants` block names schemes without requesting anything.
+    let events = log.find("\"events\"").map_or(log.as_str(), |i| &log[i..]);
+    for scheme in ["\"http://", "\"https://", "\"ws://", "\"wss://"] {
+        let hits: Vec<&str> = events
+            .match_indices(scheme)
+            .map(|(i, _)| &events[i..(i + 60).min(events.len())])
+            .collect();
+        assert!(
+            hits.is_empty(),
+            "network requests while rendering: {hits:?}"
+        );
+    }
+    eprintln!("chromium screenshot: {}", shot.display());
+    Some(String::from_utf8_lossy(&dom.stdout).into_owned())
+}
+
+#[test]
+fn germline_demo_publishes_a_report_per_sample() {
+    let p = Project::new();
+    let mut cmd = cairn();
+    cmd.args(["demo", "--progress", "plain", "-j", "2", "--data-dir"])
+        .arg(p.path().join("data"))
+        .arg("--outdir")
+        .arg(p.path().join("results"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CAIRN_WORK_DIR", p.path().join("store"));
+    let r = Ran::from(cmd.output().unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s1 = p.path().join("results/S1");
+    let report = read_json(&s1.join("S1.report.json"));
+    assert_schema_valid(&report);
+    assert_fhir_valid(&read_json(&s1.join("S1.fhir.json")));
+    // Numbers come from the steps' own outputs.
+    let qc = read_json(&s1.join("qc.json"));
+    let metrics = read_json(&s1.join("S1.metrics.json"));
+    let eval = read_json(&s1.join("S1.eval.json"));
+    assert_eq!(report["qc"]["q30_rate"], qc["after"]["q30_rate"]);
+    assert_eq!(
+        report["alignment"]["mean_depth"],
+        metrics["coverage"]["mean_depth"]
+    );
+    assert_eq!(
+        report["methods"]["accuracy"]["snv"]["f1"],
+        eval["snv"]["f1"]
+    );
+    let called = report["variants"]["called"]["total"].as_u64().unwrap();
+    assert_eq!(called, eval["query_input"]["records"].as_u64().unwrap());
+    assert_eq!(report["variants"]["annotated"], false);
+    let html_path = s1.join("S1.report.html");
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert_sections(&html);
+    assert_no_network_refs(&html);
+    assert!(
+        html.contains("unannotated") && html.matches("<svg").count() >= 3,
+        "charts or note missing"
+    );
+
+    // The run's summary page links every sample's report, relatively.
+    // minijinja escapes '/' in attribute values as &#x2f;, which browsers decode.
+    let batch = std::fs::read_to_string(p.path().join("results/summary/batch-summary.html"))
+        .unwrap()
+        .replace("&#x2f;", "/");
+    assert_no_network_refs(&batch);
+    for s in ["S1", "S2", "S3"] {
+        let link = format!("href=\"../{s}/{s}.report.html\"");
+        assert!(batch.contains(&link), "no link {link}");
+        assert!(p
+            .path()
+            .join(format!("results/{s}/{s}.report.html"))
+            .is_file());
+    }
+
+    // By hand, with the finished run's provenance: its tasks and digests appear.
+    let prov = p.path().join("results/provenance.json");
+    let out = p.path().join("with-provenance");
+    let r = step_report(&[
+        "--sample",
+        "S1",
+        "--out-dir",
+        out.to_str().unwrap(),
+        "--qc",
+        s1.join("qc.json").to_str().unwrap(),
+        "--provenance",
+        prov.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let with = read_json(&out.join("report.json"));
+    assert_schema_valid(&with);
+    let tasks = with["methods"]["tasks"].as_array().unwrap();
+    assert!(tasks.iter().any(|t| t["task"] == "call/S1"), "{tasks:?}");
+    assert_eq!(
+        with["methods"]["inputs"][0]["recorded_by"], "qc/S1",
+        "qc.json digest not matched"
+    );
+    assert!(tasks
+        .iter()
+        .all(|t| t["task"].as_str().is_none_or(|t| !t.ends_with("/S2"))));
+
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-chromium");
+    std::fs::create_dir_all(&shots).unwrap();
+    if let Some(dom) = chromium_dom(&html_path, &shots) {
+        for s in SECTIONS {
+            assert!(
+                dom.contains(s),
+                "section {s:?} missing from the rendered DOM"
+            );
+        }
+        assert!(
+            dom.matches("<svg").count() >= 3,
+            "charts missing from the rendered DOM"
+        );
+    }
+}
