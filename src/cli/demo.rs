@@ -163,17 +163,24 @@ pub fn demo(a: DemoArgs) -> CliResult {
     let code = super::run::run(run)?;
     if code == 0 {
         let shown = std::path::absolute(&outdir).unwrap_or(outdir.clone());
-        println!("results: {}", shown.display());
-        for s in SAMPLES {
+        println!(
+            "batch summary: {}",
+            shown.join("summary/batch-summary.html").display()
+        );
+        println!("reports:");
+        for (s, _) in SAMPLES {
             println!(
-                "  {}/{}: BAM, VCF, QC and alignment metrics, evaluation",
-                shown.display(),
-                s.0
+                "  {}",
+                shown.join(s).join(format!("{s}.report.html")).display()
             );
         }
         println!(
-            "  {}/cohort/cohort.vcf.gz: all samples in one VCF",
+            "all results (BAM, VCF, QC, evaluation, report JSON and FHIR): {}",
             shown.display()
+        );
+        println!(
+            "cohort VCF: {}",
+            shown.join("cohort/cohort.vcf.gz").display()
         );
         println!("accuracy against each sample's truth set:");
         for line in accuracy(&outdir) {
