@@ -21,6 +21,7 @@ pub mod simulate;
 use std::sync::Arc;
 pub mod pgx;
 pub mod seq;
+pub mod textio;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};

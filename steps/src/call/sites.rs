@@ -5,7 +5,7 @@
 //! and `./.` with DP=0 when none do. Symbolic ALT alleles (`<...>`) and `*` are skipped; `.` means
 //! the site has only its reference allele.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use crate::error::{Result, StepError};
@@ -31,19 +31,9 @@ impl ForcedSite {
 
 /// Read a plain or gzip/bgzip VCF of sites.
 pub fn read(path: &Path) -> Result<Vec<ForcedSite>> {
-    let file = std::fs::File::open(path).map_err(|e| StepError::io("open sites VCF", path, e))?;
-    let mut reader = BufReader::new(file);
-    let gz = reader
-        .fill_buf()
-        .map(|b| b.starts_with(&[0x1f, 0x8b]))
-        .unwrap_or(false);
-    let input: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(reader))
-    } else {
-        Box::new(reader)
-    };
+    let input = crate::textio::open(path, "sites VCF")?;
     let mut out = Vec::new();
-    for (i, line) in BufReader::new(input).lines().enumerate() {
+    for (i, line) in input.lines().enumerate() {
         let line = line.map_err(|e| StepError::io("read sites VCF", path, e))?;
         if line.starts_with('#') || line.trim().is_empty() {
             continue;

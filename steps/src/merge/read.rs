@@ -6,7 +6,7 @@
 //! symbolic alleles are dropped from them, and genotype indices pointing at dropped alleles become
 //! missing.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use crate::error::{Result, StepError};
@@ -51,20 +51,10 @@ pub struct InVcf {
 }
 
 pub fn read(path: &Path) -> Result<InVcf> {
-    let file = std::fs::File::open(path).map_err(|e| StepError::io("open VCF", path, e))?;
-    let mut reader = BufReader::new(file);
-    let gz = reader
-        .fill_buf()
-        .map(|b| b.starts_with(&[0x1f, 0x8b]))
-        .unwrap_or(false);
-    let input: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(reader))
-    } else {
-        Box::new(reader)
-    };
+    let input = crate::textio::open(path, "VCF")?;
     let mut vcf = InVcf::default();
     let mut last: Option<(String, i64)> = None;
-    for (i, line) in BufReader::new(input).lines().enumerate() {
+    for (i, line) in input.lines().enumerate() {
         let line = line.map_err(|e| StepError::io("read VCF", path, e))?;
         let err = |m: String| StepError::input(format!("{} line {}: {m}", path.display(), i + 1));
         if let Some(meta) = line.strip_prefix("##") {
