@@ -4,11 +4,8 @@
 //! files from different runs is the usual cause and the user must find it. A pair is checked
 //! record by record: same read name (after `/1`, `/2` and comments are dropped) and same count.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-
-use flate2::read::MultiGzDecoder;
 
 use crate::error::{Result, StepError};
 
@@ -32,21 +29,7 @@ pub struct FastqReader {
 impl FastqReader {
     /// Open `path`, detecting gzip by its magic bytes.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut file = File::open(path).map_err(|e| StepError::io("open FASTQ", path, e))?;
-        let mut magic = [0u8; 2];
-        let n = file
-            .read(&mut magic)
-            .map_err(|e| StepError::io("read FASTQ", path, e))?;
-        let file = File::open(path).map_err(|e| StepError::io("open FASTQ", path, e))?;
-        let inner: Box<dyn BufRead + Send> = if n == 2 && magic == [0x1f, 0x8b] {
-            Box::new(BufReader::with_capacity(
-                1 << 17,
-                MultiGzDecoder::new(BufReader::with_capacity(1 << 17, file)),
-            ))
-        } else {
-            Box::new(BufReader::with_capacity(1 << 17, file))
-        };
-        Ok(Self::from_reader(path, inner))
+        Ok(Self::from_reader(path, crate::textio::open(path, "FASTQ")?))
     }
 
     /// Read from any buffered source; `path` names it in errors.
@@ -223,6 +206,8 @@ fn unequal(short: &FastqReader, long: &FastqReader) -> StepError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flate2::read::MultiGzDecoder;
+    use std::io::BufReader;
 
     fn reader(text: &'static str) -> FastqReader {
         FastqReader::from_reader(Path::new("x.fq"), Box::new(text.as_bytes()))

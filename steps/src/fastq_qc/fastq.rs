@@ -5,11 +5,8 @@
 //! threads; a malformed record stops the run with its file and 1-based record number, and a
 //! gzip stream that ends early is reported as truncated rather than as a short file.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-
-use flate2::read::MultiGzDecoder;
 
 use crate::{Result, StepError};
 
@@ -59,21 +56,7 @@ pub struct Reader {
 
 impl Reader {
     pub fn open(path: &Path) -> Result<Self> {
-        let err = |e| StepError::io("read", path, e);
-        let mut magic = [0u8; 2];
-        let n = File::open(path)
-            .and_then(|mut f| f.read(&mut magic))
-            .map_err(err)?;
-        let file = File::open(path).map_err(err)?;
-        let inner: Box<dyn BufRead + Send> = if n == 2 && magic == [0x1f, 0x8b] {
-            Box::new(BufReader::with_capacity(
-                1 << 16,
-                MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file)),
-            ))
-        } else {
-            Box::new(BufReader::with_capacity(1 << 16, file))
-        };
-        Ok(Self::new(path, inner))
+        Ok(Self::new(path, crate::textio::open(path, "FASTQ")?))
     }
 
     pub fn new(path: &Path, inner: Box<dyn BufRead + Send>) -> Self {
