@@ -4,12 +4,14 @@
 # 1. Somatic: Cairn vs som.py's own pipeline re-enacted with bcftools (view -f PASS,. ; isec ;
 #    FP-region split ; stats), the way som.py v0.3 runs it, plus som.py's published counts.
 # 2. Germline, realistic: NA12878 reads of the GRCh38 chr22 chunk aligned (minimap2) and called
-#    (bcftools call, freebayes), scored against GIAB v4.2.1 by Cairn (with and without the
-#    reference) and by an allele-exact bcftools baseline (norm -m-any -f REF; isec), and by
-#    Aardvark when it is installed.
+#    (bcftools call, freebayes, cairn step call), scored against GIAB v4.2.1 by Cairn (with and without the
+#    reference) and by an allele-exact bcftools baseline (norm -m-any -f REF; isec).
+#    Then cairn eval beside Aardvark (crate aardvark-bio) on the same PASS-only, GT-only files, for
+#    those calls and (CALL_BENCH_DIR=<bench/call.sh work dir>) for the generated benchmark.
 # 3. Germline, scale: Platinum chr21 and GIAB CMRG self-comparisons (time only).
 #
-# Usage: bench/eval.sh   (CAIRN=path/to/cairn, CAIRN_SHARED_DATA=path/to/shared/data to override)
+# Usage: bench/eval.sh   (CAIRN=path/to/cairn, CAIRN_SHARED_DATA=path/to/shared/data, AARDVARK=path,
+#        CALL_BENCH_DIR=work dir of bench/call.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${CAIRN_SHARED_DATA:-../shared/data}
@@ -58,7 +60,8 @@ if command -v minimap2 >/dev/null && command -v samtools >/dev/null; then
   minimap2 -ax sr -t 2 "$REF" "$G"/reads/NA12878_chr22_16570000_16610000_R{1,2}.fastq.gz 2>/dev/null |
     samtools sort -o "$W/n.bam" - 2>/dev/null && samtools index "$W/n.bam"
   bcftools mpileup -f "$REF" "$W/n.bam" 2>/dev/null | bcftools call -mv -Oz -o "$W/bcftools.vcf.gz" 2>/dev/null
-  callers=(bcftools)
+  "$CAIRN" step call --bam "$W/n.bam" --reference "$REF" --out "$W/cairn.vcf.gz" --threads 2
+  callers=(bcftools cairn)
   if command -v freebayes >/dev/null; then
     freebayes -f "$REF" "$W/n.bam" | bcftools view -Oz -o "$W/freebayes.vcf.gz"; callers+=(freebayes)
   fi
@@ -72,23 +75,64 @@ if command -v minimap2 >/dev/null && command -v samtools >/dev/null; then
       python3 -c "import json; r=json.load(open('$W/$c.$mode.json')); s,i=r['snv'],r['indel']; print('%-10s %-22s %6d %6d %6d %6d %6d %6d' % ('$c','cairn $mode',s['tp'],s['fp'],s['fn'],i['tp'],i['fp'],i['fn']))"
     done
     # Allele-exact baseline: split + left-align both, then exact intersection.
-    bcftools norm -m-any -f "$REF" "$W/$c.vcf.gz" 2>/dev/null | bcftools view -i 'GT="alt"' -Oz -o "$W/$c.norm.vcf.gz"
+    bcftools norm -m-any -f "$REF" "$W/$c.vcf.gz" 2>/dev/null | bcftools view -f PASS,. -i 'GT="alt"' -Oz -o "$W/$c.norm.vcf.gz"
     bcftools index -f "$W/$c.norm.vcf.gz"
     rm -rf "$W/i" && bcftools isec "$W/truth.norm.vcf.gz" "$W/$c.norm.vcf.gz" -p "$W/i" -Oz
     n() { bcftools view -H -v "$2" "$W/i/$1.vcf.gz" | wc -l; }
     printf '%-10s %-22s %6s %6s %6s %6s %6s %6s\n' "$c" "bcftools isec (exact)" \
       "$(n 0002 snps)" "$(n 0001 snps)" "$(n 0000 snps)" "$(n 0002 indels)" "$(n 0001 indels)" "$(n 0000 indels)"
-    if command -v aardvark >/dev/null; then
-      tabix -f -p vcf "$W/$c.vcf.gz"
-      aardvark compare --reference "$REF" --truth-vcf "$TRUTH" --query-vcf "$W/$c.vcf.gz" --output-dir "$W/aardvark.$c" > /dev/null 2>&1 &&
-        echo "aardvark summary:" && column -t -s, "$W/aardvark.$c/summary.tsv" 2>/dev/null | head -5
-    else
-      echo "(aardvark not installed: cargo install aardvark-bio needs libclang-dev)"
-    fi
   done
   echo "(no benchmark BED for this chunk: recall is exact, precision approximate)"
 else
   echo "skip: minimap2/samtools not installed"
+fi
+
+echo
+echo "== germline: cairn eval beside Aardvark on the same files (PASS records, stripped to GT)"
+# Aardvark wants tabix-indexed VCFs, a regions BED and plain GT; it reads every record whatever its
+# FILTER, so both tools get the PASS records only. `cairn allele` is eval's headline count (a TP is
+# an allele match), `cairn copies` its Aardvark-rule count (a genotype a copy short is an FN, a copy
+# too many an FP), `aardvark GT` Aardvark's own. docs/eval.md explains every difference.
+AARDVARK=${AARDVARK:-$(command -v aardvark || echo /tmp/peers/aardvark/bin/aardvark)}
+strip_gt() { bcftools view -f PASS,. "$1" | bcftools annotate -x ID,QUAL,FILTER,INFO,^FORMAT/GT -Oz -o "$2" && tabix -f -p vcf "$2"; }
+side_by_side() { # label truth query ref
+  local d=$W/sbs.$1
+  mkdir -p "$d"
+  strip_gt "$2" "$d/truth.vcf.gz" && strip_gt "$3" "$d/query.vcf.gz"
+  awk -v OFS='\t' '{print $1, 0, $2}' "$4.fai" > "$d/all.bed"
+  "$CAIRN" step eval --truth "$d/truth.vcf.gz" --query "$d/query.vcf.gz" --reference "$4" --json "$d/cairn.json" > /dev/null 2>&1
+  "$AARDVARK" compare --reference "$4" --truth-vcf "$d/truth.vcf.gz" --query-vcf "$d/query.vcf.gz" \
+    --regions "$d/all.bed" --output-dir "$d/aardvark" > /dev/null 2>&1
+  python3 - "$1" "$d" <<'PY'
+import csv, json, sys
+label, d = sys.argv[1:3]
+r = json.load(open(f"{d}/cairn.json"))
+a = {(x["comparison"], x["variant_type"]): x for x in csv.DictReader(open(f"{d}/aardvark/summary.tsv"), delimiter="\t")}
+for cls, kind in (("snv", "Snv"), ("indel", "JointIndel")):
+    c, k = r[cls], r[cls]["copies"]
+    g = a[("GT", kind)]
+    rows = [("cairn allele", c["tp"], c["fp"], c["fn"], c["f1"]), ("cairn copies", k["tp"], k["fp"], k["fn"], k["f1"]),
+            ("aardvark GT", int(g["truth_tp"]), int(g["query_fp"]), int(g["truth_fn"]), float(g["metric_f1"]))]
+    same = "same" if rows[1][1:4] == rows[2][1:4] else "differs"
+    for name, tp, fp, fn, f1 in rows:
+        print(f"{label:18} {cls:6} {name:13} {tp:6} {fp:5} {fn:5} {f1 or 0:8.4f}" + (f"  copies vs aardvark: {same}" if name == "aardvark GT" else ""))
+PY
+}
+if [ -x "$AARDVARK" ] && [ -s "$W/n.bam" ]; then
+  printf '%-18s %-6s %-13s %6s %5s %5s %8s\n' set class counter tp fp fn f1
+  for c in "${callers[@]}"; do side_by_side "chr22-$c" "$TRUTH" "$W/$c.vcf.gz" "$REF"; done
+  # The generated benchmark of bench/call.sh, when its work directory is given (more calls, exact truth).
+  if [ -n "${CALL_BENCH_DIR:-}" ] && [ -s "$CALL_BENCH_DIR/sim/truth.vcf.gz" ]; then
+    for depth in 10x 30x; do
+      for c in cairn bcftools freebayes; do
+        q=$CALL_BENCH_DIR/sim-$depth/$c.vcf.gz
+        [ -s "$q" ] || { bgzip -c "$CALL_BENCH_DIR/sim-$depth/$c.vcf" > "$W/sim-$depth.$c.vcf.gz"; q=$W/sim-$depth.$c.vcf.gz; }
+        side_by_side "sim-$depth-$c" "$CALL_BENCH_DIR/sim/truth.vcf.gz" "$q" "$CALL_BENCH_DIR/sim/ref.fa"
+      done
+    done
+  fi
+else
+  echo "skip: aardvark not installed (apt-get install libclang-dev; cargo install aardvark-bio --root DIR; AARDVARK=DIR/bin/aardvark)"
 fi
 
 echo

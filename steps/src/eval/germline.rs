@@ -67,13 +67,18 @@ pub fn compare(
         counts.clusters_skipped += skipped;
         let inside = |v: &Variant| regions.is_none_or(|r| r.contains(contig, v.pos));
         for (v, s) in t.iter().zip(&ts).filter(|(v, _)| inside(v)) {
-            count_truth(counts.class_mut(v.class()), s);
+            let c = counts.class_mut(v.class());
+            count_truth(c, s);
+            c.genotype_under +=
+                u64::from(s.genotype_match == Some(false) && v.zygosity == Zygosity::Hom);
         }
         for (v, s) in q.iter().zip(&qs).filter(|(v, _)| inside(v)) {
             let c = counts.class_mut(v.class());
             c.query_total += 1;
             c.query_tp += u64::from(s.matched);
             c.query_genotype_mismatch += u64::from(s.genotype_match == Some(false));
+            c.query_genotype_over +=
+                u64::from(s.genotype_match == Some(false) && v.zygosity == Zygosity::Hom);
         }
         statuses.insert(contig.clone(), (ts, qs));
     }

@@ -5,7 +5,9 @@
 //! precision uses), which differ when one complex allele matches an SNV plus an indel. A TP here is an allele match (as
 //! vcfeval's `--squash-ploidy`); genotype errors among TPs are reported as `genotype_mismatch` (truth
 //! side), `fp_gt` (query side) and `genotype_concordance`, and the `strict` object recounts with
-//! hap.py's own rule, where a genotype error is both an FN and an FP. Metrics with an empty
+//! hap.py's own rule, where a genotype error is both an FN and an FP, and the `copies` object with
+//! Aardvark's GT rule, which counts allele copies: a genotype a copy short is an FN only, a copy too
+//! many an FP only (see docs/eval.md for the side-by-side). Metrics with an empty
 //! denominator are `null`. Keys are in a fixed order and nothing depends on time, so a rerun is byte-identical.
 
 use std::io::Write;
@@ -29,6 +31,10 @@ pub struct ClassCounts {
     pub genotype_mismatch: u64,
     /// Query TPs whose genotype differs from the truth's (hap.py's FP.gt).
     pub query_genotype_mismatch: u64,
+    /// Truth TPs whose truth genotype is homozygous but the query's heterozygous (a copy short).
+    pub genotype_under: u64,
+    /// Query TPs called homozygous where the truth is heterozygous (a copy too many).
+    pub query_genotype_over: u64,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -90,6 +96,26 @@ impl ClassCounts {
             "genotype_concordance": metric(ratio(self.genotype_match, self.genotype_match + self.genotype_mismatch)),
             "fp_gt": self.query_genotype_mismatch,
             "strict": self.strict_json(),
+            "copies": self.copies_json(),
+        })
+    }
+
+    /// Aardvark's GT rule, which counts allele copies: a call a copy short (`0/1` for `1/1`) is an
+    /// FN only, a call a copy too many (`1/1` for `0/1`) an FP only.
+    fn copies_json(&self) -> Value {
+        let tp = self.truth_tp - self.genotype_under;
+        let query_tp = self.query_tp - self.query_genotype_over;
+        let (p, r) = (
+            ratio(query_tp, self.query_total),
+            ratio(tp, self.truth_total),
+        );
+        json!({
+            "tp": tp,
+            "fp": self.query_total - query_tp,
+            "fn": self.truth_total - tp,
+            "precision": metric(p),
+            "recall": metric(r),
+            "f1": metric(f1(p, r)),
         })
     }
 
@@ -219,6 +245,17 @@ mod tests {
             (&json!(6), &json!(6), &json!(4))
         );
         assert_eq!(strict["precision"], 0.5);
+        // Of those, one truth 1/1 was called 0/1 and two truth 0/1 were called 1/1.
+        let copies = &ClassCounts {
+            genotype_under: 1,
+            query_genotype_over: 2,
+            ..gt
+        }
+        .to_json()["copies"];
+        assert_eq!(
+            (&copies["tp"], &copies["fp"], &copies["fn"]),
+            (&json!(7), &json!(5), &json!(3))
+        );
     }
 
     #[test]

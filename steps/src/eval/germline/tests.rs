@@ -183,6 +183,28 @@ fn genotype_mismatch_is_a_tp_with_discordant_genotype() {
 }
 
 #[test]
+fn genotype_errors_are_counted_as_missing_or_extra_copies() {
+    // 1/1 called 0/1 is a copy short (Aardvark: FN), 0/1 called 1/1 a copy too many (FP).
+    let t: Calls = [(
+        "c1".to_string(),
+        calls(&["11 T C 1/1", "14 A G 0/1"], false),
+    )]
+    .into();
+    let q: Calls = [(
+        "c1".to_string(),
+        calls(&["11 T C 0/1", "14 A G 1/1"], false),
+    )]
+    .into();
+    let (c, _) = compare(&t, &q, None, None).unwrap();
+    assert_eq!((c.snv.genotype_under, c.snv.query_genotype_over), (1, 1));
+    let copies = &c.snv.to_json()["copies"];
+    assert_eq!(
+        (&copies["tp"], &copies["fp"], &copies["fn"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+}
+
+#[test]
 fn false_calls_and_missed_calls_stay_unmatched() {
     let t = calls(&["11 T C 0/1", "31 C A 0/1"], false);
     let q = calls(&["11 T G 0/1", "35 T A 0/0", "38 C T ./."], false);
