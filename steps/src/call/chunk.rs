@@ -150,7 +150,11 @@ fn discovered(
                 group[0].pos,
                 group
                     .iter()
-                    .map(|c| c.end().max(c.shift_end))
+                    .map(|c| {
+                        c.end()
+                            .max(c.shift_end)
+                            .max(haplotype::repeat_end(refw, c.pos + 1))
+                    })
                     .max()
                     .unwrap_or(0),
             );

@@ -22,6 +22,32 @@ pub const MAX_HAPLOTYPES: usize = 32;
 /// Most reads scored per window (evenly thinned beyond it).
 const MAX_READS: usize = 300;
 
+/// Longest repeat unit considered when widening a window to the end of a tandem repeat.
+const MAX_PERIOD: i64 = 6;
+/// Furthest a window is widened past a candidate to reach the end of its repeat.
+const MAX_REPEAT_REACH: i64 = 200;
+
+/// End (exclusive) of the tandem repeat that begins at `from`: the furthest position the
+/// reference keeps repeating itself with some period up to [`MAX_PERIOD`] (at most
+/// [`MAX_REPEAT_REACH`] away). Each candidate's own `shift_end` only covers its own sliding, but
+/// two events of one repeat (a 1 bp insertion and a 1 bp deletion in an (AT)n, which aligners
+/// produce for the same allele depending on where a read ends) make haplotypes that agree base for
+/// base up to the end of the repeat: only read bases past it can tell them apart, so the window
+/// must reach it.
+pub fn repeat_end(refw: &RefWindow, from: i64) -> i64 {
+    let limit = (from + MAX_REPEAT_REACH).min(refw.end());
+    (1..=MAX_PERIOD)
+        .map(|k| {
+            let mut e = from + k;
+            while e < limit && refw.base(e).is_some() && refw.base(e) == refw.base(e - k) {
+                e += 1;
+            }
+            e.min(limit.max(from))
+        })
+        .max()
+        .unwrap_or(from)
+}
+
 /// Overlapping alleles at one position: allele 0 is the reference over `[pos, end)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Locus {
@@ -264,6 +290,72 @@ mod tests {
         assert_eq!(g.gt, Some((0, 1)));
         assert_eq!(g.ad, vec![6, 6]);
         assert_eq!(ev[0].alleles, vec![b"CA".to_vec(), b"C".to_vec()]);
+    }
+
+    #[test]
+    fn a_window_reaches_the_end_of_its_tandem_repeat() {
+        // GGC, then (AT)x8, then CCG: from the first A the repeat runs 16 bases.
+        let w = RefWindow {
+            start: 100,
+            seq: b"GGCATATATATATATATATCCGGTACCA".to_vec(),
+        };
+        assert_eq!(repeat_end(&w, 103), 119);
+        // Outside a repeat the window grows by a few bases only.
+        assert!(repeat_end(&w, 120) - 120 <= 8);
+    }
+
+    #[test]
+    fn an_insertion_and_a_deletion_of_one_repeat_are_told_apart() {
+        // ...C, (AT)x12, G...; the sample carries an extra T after the first AT (ATTATAT...).
+        let mut seq = b"GATCCTAGGCTTACGATCGGATCC".to_vec();
+        seq.extend(b"AT".repeat(12));
+        seq.extend(b"GCCGTAGCTAGCATCGGATCCGATTACGGCATGACTGA");
+        let w = RefWindow {
+            start: 0,
+            seq: seq.clone(),
+        };
+        let mut alt = seq.clone();
+        alt.insert(26, b'T');
+        // Reads cover the whole repeat; aligners would also report this as a deletion elsewhere.
+        let ins = Candidate::insertion(&w, 26, b"T", 6).unwrap();
+        let del = Candidate::deletion(&w, 28, 1, 5).unwrap();
+        let mut reads = Vec::new();
+        for i in 0..6 {
+            reads.push(read_from(
+                &seq,
+                0,
+                vec![Op::Match(seq.len() as u32)],
+                i % 2 == 0,
+            ));
+            let ops = vec![Op::Match(26), Op::Ins(1), Op::Match(alt.len() as u32 - 27)];
+            reads.push(read_from(&alt, 0, ops, i % 2 == 1));
+        }
+        let group = [ins.clone(), del.clone()];
+        let end = group
+            .iter()
+            .map(|c| c.shift_end.max(repeat_end(&w, c.pos + 1)))
+            .max()
+            .unwrap();
+        assert!(
+            end >= 48,
+            "the window must reach the end of the repeat, got {end}"
+        );
+        let ev = score(
+            &reads,
+            &w,
+            &loci(&group, &w),
+            (ins.pos, end),
+            &PairHmm::default(),
+        );
+        let by_pos = |p: i64| ev.iter().find(|e| e.pos == p).unwrap();
+        assert_eq!(
+            genotype(by_pos(ins.pos), &Priors::default()).gt,
+            Some((0, 1))
+        );
+        assert_eq!(
+            genotype(by_pos(del.pos), &Priors::default()).gt,
+            Some((0, 0))
+        );
     }
 
     #[test]
