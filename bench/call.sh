@@ -6,6 +6,8 @@
 # PASS records: cairn is shown on all its records, as the peers are, and on PASS only) and the
 # wall-time and CPU-time ratios cairn / bcftools.
 #
+# Measured numbers and an analysis of what each caller misses: docs/call.md.
+#
 # Usage: bench/call.sh [WORKDIR]     (env: CAIRN_SHARED_DATA, THREADS=2)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -7,6 +7,10 @@
 //! window (soft clips included) are scored against every haplotype with the pair-HMM, and a read's
 //! likelihood for an allele is its best haplotype carrying that allele. The result is the same
 //! per-read allele likelihoods the pileup path produces, so one genotyper serves both.
+//!
+//! The window spans every base where the haplotypes can differ: each candidate's own sliding range
+//! and, through [`repeat_end`], the rest of the tandem repeat it starts, because two differently
+//! written events of one repeat read the same until its far end.
 
 use super::candidate::{Candidate, RefWindow};
 use super::genotype::{ReadLik, SiteEvidence};
