@@ -6,7 +6,8 @@
 //! per job ([`chunk`]), [`reads`] loads and filters the reads (overlapping mates counted once),
 //! [`pileup`] proposes candidate alleles (indels left-aligned by [`candidate`]); isolated SNVs get
 //! pileup likelihoods while indels and clusters are re-scored against candidate haplotypes with
-//! the [`pairhmm`] ([`haplotype`]); [`genotype`] turns per-read allele likelihoods into diploid
+//! the [`pairhmm`] ([`haplotype`]) over a window that spans any tandem repeat they sit in
+//! ([`repeat`]); [`genotype`] turns per-read allele likelihoods into diploid
 //! genotypes, QUAL, GQ and PL; [`forced`] does the same for given alleles and reports every site;
 //! [`blocks`] optionally fills the gaps with gVCF-style reference blocks; [`vcf`] renders the
 //! records and publishes the bgzip + tabix pair. Jobs run in parallel and are written back in
@@ -30,6 +31,7 @@ pub mod pileup;
 pub mod reads;
 pub mod reference;
 pub mod regions;
+pub mod repeat;
 pub mod sites;
 pub mod vcf;
 

@@ -18,6 +18,7 @@ use super::pileup::{discover, Discovery, DiscoveryParams};
 use super::reads::{self, AlignedRead, ReadFilter};
 use super::reference::Reference;
 use super::regions::Job;
+use super::repeat;
 use super::vcf::Record;
 use crate::error::{Result, StepError};
 
@@ -146,18 +147,7 @@ fn discovered(
             )]
         } else {
             let loci = haplotype::loci(&group, refw);
-            let extent = (
-                group[0].pos,
-                group
-                    .iter()
-                    .map(|c| {
-                        c.end()
-                            .max(c.shift_end)
-                            .max(haplotype::repeat_end(refw, c.pos + 1))
-                    })
-                    .max()
-                    .unwrap_or(0),
-            );
+            let extent = repeat::window_extent(&group, refw);
             haplotype::score(reads, refw, &loci, extent, &s.hmm)
                 .into_iter()
                 .map(|e| (e, true))

@@ -9,8 +9,8 @@
 //! per-read allele likelihoods the pileup path produces, so one genotyper serves both.
 //!
 //! The window spans every base where the haplotypes can differ: each candidate's own sliding range
-//! and, through [`repeat_end`], the rest of the tandem repeat it starts, because two differently
-//! written events of one repeat read the same until its far end.
+//! and the whole tandem repeat around it ([`window_extent`](super::repeat::window_extent)), because
+//! two differently written events of one repeat read the same inside it.
 
 use super::candidate::{Candidate, RefWindow};
 use super::genotype::{ReadLik, SiteEvidence};
@@ -25,32 +25,6 @@ const HAP_PAD: i64 = 15;
 pub const MAX_HAPLOTYPES: usize = 32;
 /// Most reads scored per window (evenly thinned beyond it).
 const MAX_READS: usize = 300;
-
-/// Longest repeat unit considered when widening a window to the end of a tandem repeat.
-const MAX_PERIOD: i64 = 6;
-/// Furthest a window is widened past a candidate to reach the end of its repeat.
-const MAX_REPEAT_REACH: i64 = 200;
-
-/// End (exclusive) of the tandem repeat that begins at `from`: the furthest position the
-/// reference keeps repeating itself with some period up to [`MAX_PERIOD`] (at most
-/// [`MAX_REPEAT_REACH`] away). Each candidate's own `shift_end` only covers its own sliding, but
-/// two events of one repeat (a 1 bp insertion and a 1 bp deletion in an (AT)n, which aligners
-/// produce for the same allele depending on where a read ends) make haplotypes that agree base for
-/// base up to the end of the repeat: only read bases past it can tell them apart, so the window
-/// must reach it.
-pub fn repeat_end(refw: &RefWindow, from: i64) -> i64 {
-    let limit = (from + MAX_REPEAT_REACH).min(refw.end());
-    (1..=MAX_PERIOD)
-        .map(|k| {
-            let mut e = from + k;
-            while e < limit && refw.base(e).is_some() && refw.base(e) == refw.base(e - k) {
-                e += 1;
-            }
-            e.min(limit.max(from))
-        })
-        .max()
-        .unwrap_or(from)
-}
 
 /// Overlapping alleles at one position: allele 0 is the reference over `[pos, end)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +209,7 @@ fn build_haplotype(
 mod tests {
     use super::super::genotype::{genotype, Priors};
     use super::super::reads::Op;
+    use super::super::repeat::window_extent;
     use super::*;
 
     // C at 22, then seven A (23..=29), then T at 30.
@@ -297,18 +272,6 @@ mod tests {
     }
 
     #[test]
-    fn a_window_reaches_the_end_of_its_tandem_repeat() {
-        // GGC, then (AT)x8, then CCG: from the first A the repeat runs 16 bases.
-        let w = RefWindow {
-            start: 100,
-            seq: b"GGCATATATATATATATATCCGGTACCA".to_vec(),
-        };
-        assert_eq!(repeat_end(&w, 103), 119);
-        // Outside a repeat the window grows by a few bases only.
-        assert!(repeat_end(&w, 120) - 120 <= 8);
-    }
-
-    #[test]
     fn an_insertion_and_a_deletion_of_one_repeat_are_told_apart() {
         // ...C, (AT)x12, G...; the sample carries an extra T after the first AT (ATTATAT...).
         let mut seq = b"GATCCTAGGCTTACGATCGGATCC".to_vec();
@@ -335,20 +298,16 @@ mod tests {
             reads.push(read_from(&alt, 0, ops, i % 2 == 1));
         }
         let group = [ins.clone(), del.clone()];
-        let end = group
-            .iter()
-            .map(|c| c.shift_end.max(repeat_end(&w, c.pos + 1)))
-            .max()
-            .unwrap();
+        let (start, end) = window_extent(&group, &w);
         assert!(
-            end >= 48,
-            "the window must reach the end of the repeat, got {end}"
+            start <= 24 && end >= 48,
+            "the window must span the repeat: {start}..{end}"
         );
         let ev = score(
             &reads,
             &w,
             &loci(&group, &w),
-            (ins.pos, end),
+            (start, end),
             &PairHmm::default(),
         );
         let by_pos = |p: i64| ev.iter().find(|e| e.pos == p).unwrap();
@@ -360,6 +319,53 @@ mod tests {
             genotype(by_pos(del.pos), &Priors::default()).gt,
             Some((0, 0))
         );
+    }
+
+    #[test]
+    fn an_insertion_deep_in_a_repeat_beats_the_snv_it_resembles() {
+        // (GA)x20 from 24; the sample inserts GC after the G at 52, 28 bases into the repeat:
+        // ...GAG GC AGA... which, slid by one unit inside the repeat, reads like a G>C SNV at 52.
+        let mut seq = b"GATCCTAGGCTTACGATCGGATCC".to_vec();
+        seq.extend(b"GA".repeat(20));
+        seq.extend(b"TTCGTAGCTAGCATCGGATCCGATTACGGCATGACTGA");
+        let w = RefWindow {
+            start: 0,
+            seq: seq.clone(),
+        };
+        let mut alt = seq.clone();
+        alt.splice(53..53, *b"GC");
+        let ins = Candidate::insertion(&w, 53, b"GC", 10).unwrap();
+        let snv = Candidate::snv(52, b'G', b'C', 5);
+        assert_eq!(ins.pos, 52);
+        let mut reads = Vec::new();
+        for i in 0..6 {
+            reads.push(read_from(
+                &seq,
+                0,
+                vec![Op::Match(seq.len() as u32)],
+                i % 2 == 0,
+            ));
+            let ops = vec![Op::Match(53), Op::Ins(2), Op::Match(alt.len() as u32 - 55)];
+            reads.push(read_from(&alt, 0, ops, i % 2 == 1));
+        }
+        let group = [snv, ins];
+        let (start, end) = window_extent(&group, &w);
+        assert!(
+            start <= 24 && end >= 64,
+            "the window must span the repeat: {start}..{end}"
+        );
+        let ev = score(
+            &reads,
+            &w,
+            &loci(&group, &w),
+            (start, end),
+            &PairHmm::default(),
+        );
+        assert_eq!(
+            ev[0].alleles,
+            vec![b"G".to_vec(), b"C".to_vec(), b"GGC".to_vec()]
+        );
+        assert_eq!(genotype(&ev[0], &Priors::default()).gt, Some((0, 2)));
     }
 
     #[test]
