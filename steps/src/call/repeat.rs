@@ -10,8 +10,9 @@ use super::candidate::{Candidate, RefWindow};
 
 /// Longest repeat unit considered when widening a window to the end of a tandem repeat.
 const MAX_PERIOD: i64 = 6;
-/// Furthest a window is widened past a candidate to reach the end of its repeat.
-const MAX_REPEAT_REACH: i64 = 200;
+/// Furthest a window is widened past a candidate to reach the end of its repeat: a short read
+/// cannot span both ends of a longer repeat, so reaching further only costs scoring time.
+const MAX_REPEAT_REACH: i64 = 100;
 
 /// The reference stretch `[start, end)` over which the haplotypes of `group` (sorted candidates)
 /// can differ: every candidate's own sliding range and the whole tandem repeat around it. Each
