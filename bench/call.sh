@@ -68,6 +68,9 @@ if [ -d "$DATA/grch38-chr22" ]; then
   align "$WORK/chr22/ref.fa" "$G/reads/NA12878_chr22_16570000_16610000_R1.fastq.gz" \
     "$G/reads/NA12878_chr22_16570000_16610000_R2.fastq.gz" "$WORK/chr22/na12878.bam"
   run_callers chr22-NA12878 "$WORK/chr22/ref.fa" "$WORK/chr22/na12878.bam" "$G/truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz"
+  # The same real reads thinned to about 10x (27%, seed 3).
+  [ -s "$WORK/chr22/n10.bam.bai" ] || { samtools view -b -s 3.27 -o "$WORK/chr22/n10.bam" "$WORK/chr22/na12878.bam" && samtools index "$WORK/chr22/n10.bam"; }
+  run_callers chr22-NA12878-10x "$WORK/chr22/ref.fa" "$WORK/chr22/n10.bam" "$G/truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz"
 else
   echo "skipping grch38-chr22: $DATA/grch38-chr22 not found (set CAIRN_SHARED_DATA)"
 fi
