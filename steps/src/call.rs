@@ -86,16 +86,17 @@ pub struct Args {
     /// so absent positions read as assessed 0/0 (or ./. where uncovered) rather than unknown.
     #[arg(long)]
     pub ref_blocks: bool,
-    /// Bases per parallel job; output is identical for any thread count at a given chunk size.
-    #[arg(long, default_value_t = 1_000_000, hide = true)]
+    /// Bases per parallel job (0: automatic, see [`regions::auto_chunk`]); output is identical
+    /// for any thread count at a given chunk size.
+    #[arg(long, default_value_t = 0, hide = true)]
     pub chunk_size: i64,
 }
 
 /// Run the caller.
 pub fn run(args: Args) -> Result<()> {
-    if args.threads == 0 || args.chunk_size < 1000 {
+    if args.threads == 0 || (args.chunk_size != 0 && args.chunk_size < 1000) {
         return Err(StepError::input(
-            "--threads must be at least 1 and --chunk-size at least 1000",
+            "--threads must be at least 1 and --chunk-size 0 (automatic) or at least 1000",
         ));
     }
     let checked = input::check(&args.bam, &args.reference)?;
@@ -172,10 +173,16 @@ fn plan_jobs(
                     });
                 keyed.push((idx, site));
             }
-            regions::site_jobs(keyed, args.chunk_size)
+            let chunk = match args.chunk_size {
+                0 => regions::MAX_AUTO_CHUNK,
+                c => c,
+            };
+            regions::site_jobs(keyed, chunk)
         }
         (None, Some(bed)) => {
-            regions::chunk_intervals(&regions::read_bed(bed, contigs)?, args.chunk_size)
+            let intervals = regions::read_bed(bed, contigs)?;
+            let chunk = regions::auto_chunk(args.chunk_size, &intervals);
+            regions::chunk_intervals(&intervals, chunk)
         }
         (None, None) => {
             let whole: Vec<_> = contigs
@@ -184,7 +191,7 @@ fn plan_jobs(
                 .filter(|(_, (n, _))| bam_contigs.contains(n))
                 .map(|(i, (_, l))| (i, 0, l.unwrap_or(0) as i64))
                 .collect();
-            regions::chunk_intervals(&whole, args.chunk_size)
+            regions::chunk_intervals(&whole, regions::auto_chunk(args.chunk_size, &whole))
         }
     })
 }
