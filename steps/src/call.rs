@@ -86,17 +86,17 @@ pub struct Args {
     /// so absent positions read as assessed 0/0 (or ./. where uncovered) rather than unknown.
     #[arg(long)]
     pub ref_blocks: bool,
-    /// Bases per parallel job (0: automatic, see [`regions::auto_chunk`]); output is identical
-    /// for any thread count at a given chunk size.
-    #[arg(long, default_value_t = 0, hide = true)]
+    /// Most bases per parallel job (a small genome is cut finer, see [`regions::auto_chunk`]);
+    /// output is identical for any thread count at a given chunk size.
+    #[arg(long, default_value_t = 1_000_000, hide = true)]
     pub chunk_size: i64,
 }
 
 /// Run the caller.
 pub fn run(args: Args) -> Result<()> {
-    if args.threads == 0 || (args.chunk_size != 0 && args.chunk_size < 1000) {
+    if args.threads == 0 || args.chunk_size < 1000 {
         return Err(StepError::input(
-            "--threads must be at least 1 and --chunk-size 0 (automatic) or at least 1000",
+            "--threads must be at least 1 and --chunk-size at least 1000",
         ));
     }
     let checked = input::check(&args.bam, &args.reference)?;
@@ -173,11 +173,7 @@ fn plan_jobs(
                     });
                 keyed.push((idx, site));
             }
-            let chunk = match args.chunk_size {
-                0 => regions::MAX_AUTO_CHUNK,
-                c => c,
-            };
-            regions::site_jobs(keyed, chunk)
+            regions::site_jobs(keyed, args.chunk_size)
         }
         (None, Some(bed)) => {
             let intervals = regions::read_bed(bed, contigs)?;

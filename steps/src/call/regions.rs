@@ -21,22 +21,17 @@ pub struct Job {
     pub sites: Option<Vec<ForcedSite>>,
 }
 
-/// Largest automatic job size.
-pub const MAX_AUTO_CHUNK: i64 = 1_000_000;
 /// Smallest automatic job size: below it, opening the BAM and the reference per job dominates.
 const MIN_AUTO_CHUNK: i64 = 50_000;
 /// Jobs an automatic chunk size aims at, so a small genome still keeps a few threads busy.
 const AUTO_JOBS: i64 = 16;
 
-/// The job size: `requested` when given (non-zero), else the intervals' total length split into
-/// about [`AUTO_JOBS`] jobs, between 50 kb and 1 Mb. It depends on the input only, never on the
+/// The job size: at most `max`, and for a small genome less: the intervals' total length split
+/// into about [`AUTO_JOBS`] jobs, but not below 50 kb. It depends on the input only, never on the
 /// thread count, so the output bytes do not either.
-pub fn auto_chunk(requested: i64, intervals: &[(usize, i64, i64)]) -> i64 {
-    if requested > 0 {
-        return requested;
-    }
+pub fn auto_chunk(max: i64, intervals: &[(usize, i64, i64)]) -> i64 {
     let total: i64 = intervals.iter().map(|(_, s, e)| (e - s).max(0)).sum();
-    (total / AUTO_JOBS).clamp(MIN_AUTO_CHUNK, MAX_AUTO_CHUNK)
+    max.min((total / AUTO_JOBS).max(MIN_AUTO_CHUNK))
 }
 
 /// Cut `[start, end)` intervals per contig into jobs of at most `chunk` bases.
@@ -140,9 +135,10 @@ mod tests {
 
     #[test]
     fn automatic_chunks_keep_small_genomes_parallel() {
-        assert_eq!(auto_chunk(0, &[(0, 0, 1_000_000)]), 62_500);
-        assert_eq!(auto_chunk(0, &[(0, 0, 40_000)]), 50_000);
-        assert_eq!(auto_chunk(0, &[(0, 0, 3_000_000_000)]), 1_000_000);
+        let mb = 1_000_000;
+        assert_eq!(auto_chunk(mb, &[(0, 0, 1_000_000)]), 62_500);
+        assert_eq!(auto_chunk(mb, &[(0, 0, 40_000)]), 50_000);
+        assert_eq!(auto_chunk(mb, &[(0, 0, 3_000_000_000)]), mb);
         assert_eq!(auto_chunk(2500, &[(0, 0, 40_000)]), 2500);
     }
 
