@@ -13,6 +13,7 @@ pub mod batch_summary;
 pub mod call;
 pub mod error;
 pub mod eval;
+pub mod fastq;
 pub mod fastq_qc;
 pub mod merge;
 pub mod report;
