@@ -7,6 +7,7 @@ use cairn_engine::cache::{explain, StatCache, Store};
 use cairn_engine::events::{
     JsonLinesSink, ProgressMode, ProgressSink, Sinks, TraceSink, TracingSink,
 };
+use cairn_engine::exec::container::{ContainerError, ContainerProfile, Runtime, RuntimeKind};
 use cairn_engine::exec::local::LocalExecutor;
 use cairn_engine::exec::slurm::{profile::Profile, SlurmExecutor};
 use cairn_engine::exec::Executor;
@@ -15,7 +16,8 @@ use cairn_engine::run::{self as engine_run, Assessment, Keep, Prepared, RunOptio
 use cairn_engine::workflow::{self, units::parse_memory, Overrides, Workflow};
 
 use super::args::{
-    DagArgs, DagFormat, ExecutorArg, KeepArg, LoadArgs, PlanArgs, ProgressArg, RunArgs, StoreArgs,
+    ContainerArgs, DagArgs, DagFormat, ExecutorArg, KeepArg, LoadArgs, PlanArgs, ProgressArg,
+    RunArgs, RuntimeArg, StoreArgs,
 };
 use super::{CliError, CliResult};
 
@@ -23,6 +25,7 @@ fn load(a: &LoadArgs) -> Result<(Workflow, Plan), CliError> {
     let mut overrides = Overrides {
         samples: a.samples.clone(),
         params_file: a.params_file.clone(),
+        images: a.images.clone(),
         ..Default::default()
     };
     for p in &a.params {
@@ -45,6 +48,38 @@ fn load(a: &LoadArgs) -> Result<(Workflow, Plan), CliError> {
         ))
     })?;
     Ok((wf, plan))
+}
+
+fn container_error(e: ContainerError) -> CliError {
+    CliError {
+        kind: e.kind(),
+        message: e.to_string(),
+    }
+}
+
+/// The container runtime, when the workflow has steps in containers; their images are resolved
+/// (their ids go into the action digests). Warnings of the workflow are printed here.
+fn containers(wf: &mut Workflow, c: &ContainerArgs) -> Result<Option<Runtime>, CliError> {
+    for w in &wf.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !wf.uses_containers() {
+        return Ok(None);
+    }
+    let profile = match &c.container_profile {
+        Some(p) => ContainerProfile::load(p).map_err(container_error)?,
+        None => ContainerProfile::default(),
+    };
+    let chosen = c.container_runtime.map(|r| match r {
+        RuntimeArg::Podman => RuntimeKind::Podman,
+        RuntimeArg::Docker => RuntimeKind::Docker,
+        RuntimeArg::Apptainer => RuntimeKind::Apptainer,
+        RuntimeArg::Singularity => RuntimeKind::Singularity,
+        RuntimeArg::Charliecloud => RuntimeKind::Charliecloud,
+    });
+    let rt = profile.runtime(chosen).map_err(container_error)?;
+    wf.resolve_images(&rt).map_err(container_error)?;
+    Ok(Some(rt))
 }
 
 fn open_store(s: &StoreArgs) -> Result<(Store, Arc<Mutex<StatCache>>), CliError> {
@@ -70,6 +105,9 @@ fn assess(
 
 pub fn validate(a: LoadArgs) -> CliResult {
     let (wf, plan) = load(&a)?;
+    for w in &wf.warnings {
+        eprintln!("warning: {w}");
+    }
     let samples = wf.sheet.as_ref().map_or(0, |s| s.samples.len());
     println!(
         "{}: ok: workflow `{}`, {} steps, {samples} samples, {} tasks",
@@ -92,7 +130,8 @@ pub fn dag(a: DagArgs) -> CliResult {
 }
 
 pub fn plan(a: PlanArgs) -> CliResult {
-    let (wf, plan) = load(&a.load)?;
+    let (mut wf, plan) = load(&a.load)?;
+    containers(&mut wf, &a.containers)?;
     let (store, stat) = open_store(&a.store)?;
     let assessed = assess(&wf, &plan, &store, &stat, &a.store.outdir)?;
     let _ = stat
@@ -186,6 +225,9 @@ fn explain_task(
             .map(|v| format!(" v{v}"))
             .unwrap_or_default()
     );
+    if let Some(image) = &resolved.spec.container {
+        println!("  image   {image}");
+    }
     for (port, files) in &resolved.spec.inputs {
         for f in files {
             println!("  input   {port}: {} {}", f.name, f.digest.short());
@@ -286,7 +328,8 @@ fn slurm_executor(a: &RunArgs) -> Result<Option<Arc<SlurmExecutor>>, CliError> {
 }
 
 pub fn run(a: RunArgs) -> CliResult {
-    let (wf, plan) = load(&a.load)?;
+    let (mut wf, plan) = load(&a.load)?;
+    let container = containers(&mut wf, &a.containers)?;
     let (store, stat) = open_store(&a.store)?;
     let slurm = slurm_executor(&a)?;
     // On a cluster the machine's own cpus and memory do not bound the work in flight.
@@ -334,6 +377,7 @@ pub fn run(a: RunArgs) -> CliResult {
         },
         self_exe,
         cairn_version: env!("CARGO_PKG_VERSION").to_string(),
+        container,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -77,7 +77,18 @@ impl fmt::Display for Change {
                 )
             }
             Change::Outputs => write!(f, "declared outputs changed"),
-            Change::Container { old, new } => write!(f, "container {} -> {}", opt(old), opt(new)),
+            Change::Container { old, new } => {
+                let short = |d: &Option<String>| {
+                    d.as_ref().map_or_else(
+                        || "(none)".to_string(),
+                        |d| {
+                            let hex = d.split_once(':').map_or(d.as_str(), |(_, h)| h);
+                            format!("{}..", &hex[..hex.len().min(8)])
+                        },
+                    )
+                };
+                write!(f, "container image {} -> {}", short(old), short(new))
+            }
             Change::Sample { old, new } => write!(f, "sample {} -> {}", opt(old), opt(new)),
         }
     }

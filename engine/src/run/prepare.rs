@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use crate::cache::{
     ActionDigest, ActionRecord, ActionSpec, ContentDigest, InputDigest, StatCache, Store,
 };
+use crate::exec::container::{self, ResolvedImage, Runtime, TaskMounts};
 use crate::plan::{InputRef, Plan, Task};
 use crate::shell;
 use crate::step::StepCall;
@@ -169,6 +170,15 @@ pub fn resolve(
             source,
             container,
         } => {
+            let image = match container {
+                None => None,
+                Some(name) => Some(
+                    wf.resolved_images
+                        .get(name)
+                        .map(|r| r.id.clone())
+                        .ok_or_else(|| format!("container image `{name}` was not resolved; a container runtime must be chosen before planning"))?,
+                ),
+            };
             let mut values = BTreeMap::new();
             for e in script.exprs() {
                 if let Some(v) = value_text(wf, task, e) {
@@ -180,7 +190,7 @@ pub fn resolve(
                 None,
                 Some(source.clone()),
                 values,
-                container.clone(),
+                image,
             )
         }
     };
@@ -249,6 +259,34 @@ pub struct DirSpec<'a> {
     pub memory: u64,
     pub attempt: u32,
     pub self_exe: &'a Path,
+    /// The container runtime, when the workflow has steps in containers.
+    pub runtime: Option<&'a Runtime>,
+    /// The workflow's images, resolved.
+    pub images: &'a IndexMap<String, ResolvedImage>,
+}
+
+/// The runtime and image a step runs in, if it runs in a container.
+fn container_of<'a>(
+    d: &DirSpec<'a>,
+    step: &Step,
+) -> std::io::Result<Option<(&'a Runtime, &'a ResolvedImage)>> {
+    let Action::Command {
+        container: Some(name),
+        ..
+    } = &step.action
+    else {
+        return Ok(None);
+    };
+    let runtime = d.runtime.ok_or_else(|| {
+        std::io::Error::other(format!(
+            "step `{}` runs in container `{name}`, but no container runtime was chosen",
+            step.id
+        ))
+    })?;
+    let image = d.images.get(name).ok_or_else(|| {
+        std::io::Error::other(format!("container image `{name}` was not resolved"))
+    })?;
+    Ok(Some((runtime, image)))
 }
 
 /// Create a fresh task directory with staged inputs and `command.sh`.
@@ -260,6 +298,7 @@ pub fn write_task_dir(
     resolved: &Resolved,
     records: &Records,
 ) -> std::io::Result<()> {
+    let in_container = container_of(d, step)?;
     if d.dir.exists() {
         std::fs::remove_dir_all(d.dir)?;
     }
@@ -273,6 +312,8 @@ pub fn write_task_dir(
         }
     }
     let path_of = |f: &InputFile| match f {
+        // In a container, the path must name the folder that is bound (no `..` through the host).
+        InputFile::External(p) if in_container.is_some() => container::normalize(p),
         InputFile::External(p) => p.clone(),
         InputFile::Upstream { slug, file } => d.dir.join("in").join(slug).join(file),
     };
@@ -348,5 +389,30 @@ pub fn write_task_dir(
         task.name,
         resolved.digest.short()
     );
-    std::fs::write(d.dir.join("command.sh"), script)
+    let Some((rt, image)) = in_container else {
+        return std::fs::write(d.dir.join("command.sh"), script);
+    };
+    let external: Vec<PathBuf> = inputs
+        .values()
+        .flatten()
+        .filter(|p| !p.starts_with(d.dir))
+        .cloned()
+        .collect();
+    let mounts = TaskMounts {
+        task_dir: d.dir,
+        cas_dir: &d.store.root().join("cas"),
+        inputs: &external,
+    };
+    let binds = container::task_binds(rt, &mounts).map_err(std::io::Error::other)?;
+    std::fs::write(d.dir.join("script.sh"), script)?;
+    let wrapper = container::command_script(
+        rt,
+        image,
+        &task.name,
+        &resolved.digest.short(),
+        d.dir,
+        &binds,
+        d.cpus,
+    );
+    std::fs::write(d.dir.join("command.sh"), wrapper)
 }

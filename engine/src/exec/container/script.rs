@@ -1,0 +1,205 @@
+//! The task's `command.sh` for a step in a container, and the binds it needs.
+//!
+//! The step's own script goes into `script.sh`; `command.sh` starts the container with it. Inside,
+//! a small `bash -c` wrapper is the container's first process: a shell running as PID 1 ignores
+//! SIGTERM, so without the wrapper a timeout or Ctrl-C would leave the container running.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{argv, Bind, ContainerError, Invocation, ResolvedImage, Runtime};
+use crate::shell;
+
+/// What a task's container must see.
+#[derive(Debug, Clone)]
+pub struct TaskMounts<'a> {
+    /// The task directory: read-write.
+    pub task_dir: &'a Path,
+    /// The store's `cas/` folder, where staged upstream outputs (`in/<task>/<file>`) link to.
+    pub cas_dir: &'a Path,
+    /// Input files from outside the store; their folders are bound read-only (tools look for
+    /// sidecar files such as `.fai` next to them).
+    pub inputs: &'a [PathBuf],
+}
+
+/// `p` without `.` and `..` components (the binds must name the same path the script does).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The binds of a task: its directory read-write, then read-only folders (inputs, the store, the
+/// profile's extras) without duplicates or folders already inside another read-only bind. Every
+/// source must exist.
+pub fn task_binds(rt: &Runtime, m: &TaskMounts<'_>) -> Result<Vec<Bind>, ContainerError> {
+    let mut ro: Vec<PathBuf> = vec![m.cas_dir.to_path_buf()];
+    for input in m.inputs {
+        let input = normalize(input);
+        if let Some(parent) = input.parent() {
+            ro.push(parent.to_path_buf());
+        }
+        // A symlinked input needs its target visible too.
+        if let Ok(target) = std::fs::canonicalize(&input) {
+            if let Some(parent) = target.parent() {
+                ro.push(parent.to_path_buf());
+            }
+        }
+    }
+    for (b, why) in rt
+        .binds
+        .iter()
+        .map(|b| (b, "a `binds:` entry of the container profile"))
+    {
+        if !b.exists() {
+            return Err(ContainerError::BindMissing {
+                path: b.clone(),
+                why: why.into(),
+            });
+        }
+        ro.push(normalize(b));
+    }
+    ro.sort();
+    ro.dedup();
+    let kept: Vec<PathBuf> = ro
+        .iter()
+        .filter(|p| !ro.iter().any(|q| q != *p && p.starts_with(q)))
+        .cloned()
+        .collect();
+    let mut binds = vec![Bind::same(m.task_dir, false)];
+    for p in kept {
+        if !p.exists() {
+            return Err(ContainerError::BindMissing {
+                path: p,
+                why: "an input folder of the task".into(),
+            });
+        }
+        binds.push(Bind::same(&p, true));
+    }
+    // Parents are mounted before what lies inside them (the task dir may be inside an input folder).
+    binds.sort_by_key(|b| b.dst.components().count());
+    Ok(binds)
+}
+
+/// Runs `script.sh` as the container's child so that TERM reaches it and the container ends.
+const WRAPPER: &str = "trap 'exit 143' TERM INT; bash script.sh & wait $!";
+
+/// The `command.sh` that runs `script.sh` of the task in `image`.
+pub fn command_script(
+    rt: &Runtime,
+    image: &ResolvedImage,
+    task: &str,
+    action: &str,
+    workdir: &Path,
+    binds: &[Bind],
+    cpus: u32,
+) -> String {
+    let command = ["bash".to_string(), "-c".to_string(), WRAPPER.to_string()];
+    let env = [("CAIRN_TASK_CPUS".to_string(), cpus.to_string())];
+    let inv = Invocation {
+        image: &image.run_ref,
+        workdir,
+        binds,
+        env: &env,
+        command: &command,
+    };
+    let args = argv(rt, &inv);
+    format!(
+        "#!/usr/bin/env bash\n# cairn task {task} (action {action}) in container `{}` = {} ({})\n\
+         # the step's script is script.sh; this runs it through {}\nset -euo pipefail\nexec {}\n",
+        image.spec.name,
+        image.spec.reference,
+        image.id,
+        rt.kind,
+        shell::join(&args)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::container::{ImageSpec, RuntimeKind};
+
+    #[test]
+    fn normalizes_lexically() {
+        assert_eq!(
+            normalize(Path::new("/repo/workflows/../test-data/./demo/ref.fa")),
+            PathBuf::from("/repo/test-data/demo/ref.fa")
+        );
+    }
+
+    #[test]
+    fn binds_task_dir_rw_and_input_folders_ro_once() {
+        let d = tempfile::tempdir().unwrap();
+        let (task, cas, data) = (
+            d.path().join("work/t"),
+            d.path().join("cas"),
+            d.path().join("data"),
+        );
+        for p in [&task, &cas, &data.join("sub")] {
+            std::fs::create_dir_all(p).unwrap();
+        }
+        let inputs = [
+            data.join("a.fa"),
+            data.join("sub/../b.fq"),
+            data.join("sub/c.fq"),
+        ];
+        let rt = Runtime::new(RuntimeKind::Podman);
+        let m = TaskMounts {
+            task_dir: &task,
+            cas_dir: &cas,
+            inputs: &inputs,
+        };
+        let binds = task_binds(&rt, &m).unwrap();
+        let shown: Vec<(PathBuf, bool)> =
+            binds.iter().map(|b| (b.src.clone(), b.read_only)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                (cas.clone(), true),
+                (data.clone(), true),
+                (task.clone(), false)
+            ]
+        );
+        let gone = [d.path().join("nowhere/x.fa")];
+        let m = TaskMounts {
+            task_dir: &task,
+            cas_dir: &cas,
+            inputs: &gone,
+        };
+        let e = task_binds(&rt, &m).unwrap_err();
+        assert!(e.to_string().contains("nowhere"), "{e}");
+    }
+
+    #[test]
+    fn command_script_quotes_every_argument() {
+        let rt = Runtime {
+            uid: 0,
+            gid: 0,
+            ..Runtime::new(RuntimeKind::Podman)
+        };
+        let image = ResolvedImage {
+            spec: ImageSpec::literal("localhost/bbox:latest"),
+            id: "sha256:ad7b".into(),
+            run_ref: "sha256:ad7b".into(),
+        };
+        let binds = [Bind::same(Path::new("/w/my task"), false)];
+        let s = command_script(
+            &rt,
+            &image,
+            "hello/S1",
+            "0123abcd",
+            Path::new("/w/my task"),
+            &binds,
+            2,
+        );
+        insta::assert_snapshot!(s);
+    }
+}
