@@ -21,8 +21,10 @@ pub struct TaskMounts<'a> {
     pub inputs: &'a [PathBuf],
 }
 
-/// `p` without `.` and `..` components (the binds must name the same path the script does).
+/// `p` made absolute, without `.` and `..` components: the binds must name the same path the
+/// script does, and runtimes want absolute paths.
 pub fn normalize(p: &Path) -> PathBuf {
+    let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
