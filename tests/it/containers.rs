@@ -297,7 +297,7 @@ fn a_pin_holds_the_image_and_its_task_dir_reruns_by_hand() {
         .expect("a task directory with script.sh");
     let command = std::fs::read_to_string(dir.join("command.sh")).unwrap();
     assert!(
-        command.contains("exec podman run --rm --pull=never --network=none"),
+        command.contains("exec podman run \"${cgroup[@]}\" --rm --pull=never --network=none"),
         "{command}"
     );
     assert!(
@@ -561,4 +561,44 @@ fn external_tools_workflow_validates_and_plans_its_chain() {
     ] {
         assert!(dag.stdout.contains(edge), "{edge} missing:\n{}", dag.stdout);
     }
+}
+
+#[test]
+fn a_container_step_runs_under_slurm_inside_the_jobs_cgroup() {
+    let test = "a_container_step_runs_under_slurm_inside_the_jobs_cgroup";
+    let Some((one, _)) = usable(test) else {
+        return;
+    };
+    let sinfo = Command::new("sinfo").args(["-h", "-o", "%T"]).output();
+    if !sinfo.is_ok_and(|o| o.status.success() && !o.stdout.is_empty()) {
+        eprintln!(
+            "skipping {test}: no SLURM cluster answers `sinfo` (run .ci/slurm-up.sh as root)"
+        );
+        return;
+    }
+    let p = Project::new();
+    p.write("images.toml", &format!("[images.box]\nimage = \"{one}\"\n"));
+    p.write(
+        "wf.yaml",
+        "name: slurmbox\nimages: images.toml\nsteps:\n  where:\n    container: box\n\
+         \x20   run: cat /proc/self/cgroup > {{ out.cg }}\n    out: { cg: cg.txt }\n    publish: true\n",
+    );
+    let r = p.run(&[
+        "run",
+        "wf.yaml",
+        "--executor",
+        "slurm",
+        "--container-runtime",
+        "podman",
+        "--progress",
+        "plain",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 tasks submitted"), "{}", r.stderr);
+    // Rootful podman would make its own cgroup; the job's (and its memory limit) must hold it.
+    let cg = std::fs::read_to_string(p.path().join("results/where/cg.txt")).unwrap();
+    let in_job = cg
+        .lines()
+        .any(|l| (l.contains(":memory:") || l.starts_with("0::")) && l.contains("/job_"));
+    assert!(in_job, "the container is outside the job's cgroup:\n{cg}");
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{argv, Bind, ContainerError, Invocation, ResolvedImage, Runtime};
+use super::{argv, Bind, ContainerError, Invocation, ResolvedImage, Runtime, RuntimeKind};
 use crate::shell;
 
 /// What a task's container must see.
@@ -93,6 +93,16 @@ pub fn task_binds(rt: &Runtime, m: &TaskMounts<'_>) -> Result<Vec<Bind>, Contain
 /// Runs `script.sh` as the container's child so that TERM reaches it and the container ends.
 const WRAPPER: &str = "trap 'exit 143' TERM INT; bash script.sh & wait $!";
 
+/// Under SLURM, rootful podman would create the container's cgroup outside the job's, and the job's
+/// memory limit would not hold; this finds the job's cgroup (v1 memory controller, or v2) so the
+/// container is placed under it.
+const SLURM_CGROUP: &str = r#"cgroup=()
+if [ -n "${SLURM_JOB_ID:-}" ] && [ "$(id -u)" = 0 ]; then
+  job=$(sed -n -E 's#^[0-9]+:(memory)?:(.*/job_[0-9]+)(/.*)?$#\2#p' /proc/self/cgroup | head -n 1)
+  if [ -n "$job" ]; then cgroup=(--cgroup-parent="$job"); fi
+fi
+"#;
+
 /// The `command.sh` that runs `script.sh` of the task in `image`.
 pub fn command_script(
     rt: &Runtime,
@@ -113,21 +123,29 @@ pub fn command_script(
         command: &command,
     };
     let args = argv(rt, &inv);
+    let (pre, line) = if rt.kind == RuntimeKind::Podman {
+        // `podman run` + the job's cgroup (an array: no argument at all outside SLURM) + the rest.
+        let (head, tail) = args.split_at(2);
+        let line = format!(
+            "{} \"${{cgroup[@]}}\" {}",
+            shell::join(head),
+            shell::join(tail)
+        );
+        (SLURM_CGROUP, line)
+    } else {
+        ("", shell::join(&args))
+    };
     format!(
         "#!/usr/bin/env bash\n# cairn task {task} (action {action}) in container `{}` = {} ({})\n\
-         # the step's script is script.sh; this runs it through {}\nset -euo pipefail\nexec {}\n",
-        image.spec.name,
-        image.spec.reference,
-        image.id,
-        rt.kind,
-        shell::join(&args)
+         # the step's script is script.sh; this runs it through {}\nset -euo pipefail\n{pre}exec {line}\n",
+        image.spec.name, image.spec.reference, image.id, rt.kind,
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::container::{ImageSpec, RuntimeKind};
+    use crate::exec::container::ImageSpec;
 
     #[test]
     fn normalizes_lexically() {
