@@ -7,7 +7,6 @@ use cairn_engine::cache::{explain, StatCache, Store};
 use cairn_engine::events::{
     JsonLinesSink, ProgressMode, ProgressSink, Sinks, TraceSink, TracingSink,
 };
-use cairn_engine::exec::container::{ContainerError, ContainerProfile, Runtime, RuntimeKind};
 use cairn_engine::exec::local::LocalExecutor;
 use cairn_engine::exec::slurm::{profile::Profile, SlurmExecutor};
 use cairn_engine::exec::Executor;
@@ -16,9 +15,9 @@ use cairn_engine::run::{self as engine_run, Assessment, Keep, Prepared, RunOptio
 use cairn_engine::workflow::{self, units::parse_memory, Overrides, Workflow};
 
 use super::args::{
-    ContainerArgs, DagArgs, DagFormat, ExecutorArg, KeepArg, LoadArgs, PlanArgs, ProgressArg,
-    RunArgs, RuntimeArg, StoreArgs,
+    DagArgs, DagFormat, ExecutorArg, KeepArg, LoadArgs, PlanArgs, ProgressArg, RunArgs, StoreArgs,
 };
+use super::containers::containers;
 use super::{CliError, CliResult};
 
 fn load(a: &LoadArgs) -> Result<(Workflow, Plan), CliError> {
@@ -48,38 +47,6 @@ fn load(a: &LoadArgs) -> Result<(Workflow, Plan), CliError> {
         ))
     })?;
     Ok((wf, plan))
-}
-
-fn container_error(e: ContainerError) -> CliError {
-    CliError {
-        kind: e.kind(),
-        message: e.to_string(),
-    }
-}
-
-/// The container runtime, when the workflow has steps in containers; their images are resolved
-/// (their ids go into the action digests). Warnings of the workflow are printed here.
-fn containers(wf: &mut Workflow, c: &ContainerArgs) -> Result<Option<Runtime>, CliError> {
-    for w in &wf.warnings {
-        eprintln!("warning: {w}");
-    }
-    if !wf.uses_containers() {
-        return Ok(None);
-    }
-    let profile = match &c.container_profile {
-        Some(p) => ContainerProfile::load(p).map_err(container_error)?,
-        None => ContainerProfile::default(),
-    };
-    let chosen = c.container_runtime.map(|r| match r {
-        RuntimeArg::Podman => RuntimeKind::Podman,
-        RuntimeArg::Docker => RuntimeKind::Docker,
-        RuntimeArg::Apptainer => RuntimeKind::Apptainer,
-        RuntimeArg::Singularity => RuntimeKind::Singularity,
-        RuntimeArg::Charliecloud => RuntimeKind::Charliecloud,
-    });
-    let rt = profile.runtime(chosen).map_err(container_error)?;
-    wf.resolve_images(&rt).map_err(container_error)?;
-    Ok(Some(rt))
 }
 
 fn open_store(s: &StoreArgs) -> Result<(Store, Arc<Mutex<StatCache>>), CliError> {

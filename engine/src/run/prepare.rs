@@ -10,11 +10,13 @@ use indexmap::IndexMap;
 use crate::cache::{
     ActionDigest, ActionRecord, ActionSpec, ContentDigest, InputDigest, StatCache, Store,
 };
-use crate::exec::container::{self, ResolvedImage, Runtime, TaskMounts};
+use crate::exec::container::{self, ResolvedImage, Runtime};
 use crate::plan::{InputRef, Plan, Task};
 use crate::shell;
 use crate::step::StepCall;
 use crate::workflow::{Action, Expr, ParamBinding, Step, Workflow};
+
+mod in_container;
 
 /// One input file of a resolved task.
 #[derive(Debug, Clone)]
@@ -265,30 +267,6 @@ pub struct DirSpec<'a> {
     pub images: &'a IndexMap<String, ResolvedImage>,
 }
 
-/// The runtime and image a step runs in, if it runs in a container.
-fn container_of<'a>(
-    d: &DirSpec<'a>,
-    step: &Step,
-) -> std::io::Result<Option<(&'a Runtime, &'a ResolvedImage)>> {
-    let Action::Command {
-        container: Some(name),
-        ..
-    } = &step.action
-    else {
-        return Ok(None);
-    };
-    let runtime = d.runtime.ok_or_else(|| {
-        std::io::Error::other(format!(
-            "step `{}` runs in container `{name}`, but no container runtime was chosen",
-            step.id
-        ))
-    })?;
-    let image = d.images.get(name).ok_or_else(|| {
-        std::io::Error::other(format!("container image `{name}` was not resolved"))
-    })?;
-    Ok(Some((runtime, image)))
-}
-
 /// Create a fresh task directory with staged inputs and `command.sh`.
 pub fn write_task_dir(
     d: &DirSpec<'_>,
@@ -298,7 +276,7 @@ pub fn write_task_dir(
     resolved: &Resolved,
     records: &Records,
 ) -> std::io::Result<()> {
-    let in_container = container_of(d, step)?;
+    let in_container = in_container::container_of(d, step)?;
     if d.dir.exists() {
         std::fs::remove_dir_all(d.dir)?;
     }
@@ -389,30 +367,11 @@ pub fn write_task_dir(
         task.name,
         resolved.digest.short()
     );
-    let Some((rt, image)) = in_container else {
-        return std::fs::write(d.dir.join("command.sh"), script);
-    };
-    let external: Vec<PathBuf> = inputs
-        .values()
-        .flatten()
-        .filter(|p| !p.starts_with(d.dir))
-        .cloned()
-        .collect();
-    let mounts = TaskMounts {
-        task_dir: d.dir,
-        cas_dir: &d.store.root().join("cas"),
-        inputs: &external,
-    };
-    let binds = container::task_binds(rt, &mounts).map_err(std::io::Error::other)?;
-    std::fs::write(d.dir.join("script.sh"), script)?;
-    let wrapper = container::command_script(
-        rt,
-        image,
-        &task.name,
-        &resolved.digest.short(),
-        d.dir,
-        &binds,
-        d.cpus,
-    );
-    std::fs::write(d.dir.join("command.sh"), wrapper)
+    match in_container {
+        None => std::fs::write(d.dir.join("command.sh"), script),
+        Some((rt, image)) => {
+            let task_line = (task.name.as_str(), resolved.digest.short());
+            in_container::write(d, rt, image, task_line, &inputs, &script)
+        }
+    }
 }
