@@ -411,3 +411,36 @@ fn environment_problems_are_named_with_their_fix() {
         r.stderr
     );
 }
+
+#[test]
+fn a_timed_out_container_is_stopped_and_nothing_is_left_running() {
+    let test = "a_timed_out_container_is_stopped_and_nothing_is_left_running";
+    if usable(test).is_none() {
+        return;
+    }
+    // An image of its own, so that no other test's containers are counted.
+    let image = build_box("3").unwrap();
+    let p = Project::new();
+    p.write(
+        "wf.yaml",
+        &format!(
+            "name: slow\nsteps:\n  slow:\n    container: {image}\n    run: \"sleep 60; echo done > {{{{ out.x }}}}\"\n\
+             \x20   out: {{ x: x.txt }}\n    resources: {{ time: 2s }}\n"
+        ),
+    );
+    let started = std::time::Instant::now();
+    let r = p.run(&[
+        "run",
+        "wf.yaml",
+        "--container-runtime",
+        "podman",
+        "--progress",
+        "plain",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("slow (TIMEOUT)"), "{}", r.stderr);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let id = image_id(&image);
+    let left = podman(&["ps", "-a", "-q", "--filter", &format!("ancestor={id}")]).unwrap();
+    assert_eq!(left, "", "containers left behind");
+}

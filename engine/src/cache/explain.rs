@@ -218,4 +218,22 @@ mod tests {
         );
         assert!(explain(&old, &spec()).is_empty());
     }
+
+    #[test]
+    fn names_the_container_image_by_short_digest() {
+        let mut old = spec();
+        old.container = Some(format!("sha256:a1b2c3d4{}", "0".repeat(56)));
+        let mut new = spec();
+        new.container = Some(format!("sha256:c3d4e5f6{}", "0".repeat(56)));
+        let text: Vec<String> = explain(&old, &new)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(text, ["container image a1b2c3d4.. -> c3d4e5f6.."]);
+        let none: Vec<String> = explain(&spec(), &new)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(none, ["container image (none) -> c3d4e5f6.."]);
+    }
 }
