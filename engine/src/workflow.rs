@@ -148,6 +148,8 @@ pub enum Action {
     Builtin {
         kind: Arc<dyn StepKind>,
         params: IndexMap<String, ParamBinding>,
+        /// The image (a cairn image) the kind runs in, as `cairn step ...` on its PATH.
+        container: Option<String>,
     },
     Command {
         script: Template,
@@ -159,10 +161,15 @@ pub enum Action {
 impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::Builtin { kind, params } => f
+            Action::Builtin {
+                kind,
+                params,
+                container,
+            } => f
                 .debug_struct("Builtin")
                 .field("kind", &kind.name())
                 .field("params", params)
+                .field("container", container)
                 .finish(),
             Action::Command {
                 source, container, ..
@@ -198,6 +205,15 @@ impl Step {
         match &self.action {
             Action::Builtin { kind, .. } => kind.name(),
             Action::Command { .. } => "command",
+        }
+    }
+
+    /// The `container:` of the step, as written.
+    pub fn container(&self) -> Option<&str> {
+        match &self.action {
+            Action::Builtin { container, .. } | Action::Command { container, .. } => {
+                container.as_deref()
+            }
         }
     }
 }

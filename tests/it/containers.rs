@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use crate::support::{Project, Ran};
 
+mod builtin;
 mod workflows;
 
 const BOX: &str = "localhost/cairn-test-box";
@@ -141,21 +142,30 @@ fn image_id(reference: &str) -> String {
 /// A tag of this test's own, removed at the end.
 struct Tag(String);
 
+/// Podman 4.3 rewrites an image's list of names without a lock that covers concurrent `tag` and
+/// `untag` of the same image: the tests' tag changes go one at a time.
+static TAGGING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn retag(args: &[&str]) -> Result<String, String> {
+    let _one = TAGGING.lock().unwrap_or_else(|e| e.into_inner());
+    podman(args)
+}
+
 impl Tag {
     fn new(name: &str, image: &str) -> Tag {
         let tag = format!("{BOX}-{name}:{}", std::process::id());
-        podman(&["tag", image, &tag]).unwrap();
+        retag(&["tag", image, &tag]).unwrap();
         Tag(tag)
     }
 
     fn point_at(&self, image: &str) {
-        podman(&["tag", image, &self.0]).unwrap();
+        retag(&["tag", image, &self.0]).unwrap();
     }
 }
 
 impl Drop for Tag {
     fn drop(&mut self) {
-        let _ = podman(&["untag", &self.0, &self.0]);
+        let _ = retag(&["untag", &self.0, &self.0]);
     }
 }
 

@@ -153,8 +153,17 @@ pub fn resolve(
         .iter()
         .map(|(k, pattern)| (k.clone(), output_file(pattern, task)))
         .collect();
-    let (kind, version, script, params, container) = match &step.action {
-        Action::Builtin { kind, params } => {
+    let image = match step.container() {
+        None => None,
+        Some(name) => Some(
+            wf.resolved_images
+                .get(name)
+                .map(|r| r.id.clone())
+                .ok_or_else(|| format!("container image `{name}` was not resolved; a container runtime must be chosen before planning"))?,
+        ),
+    };
+    let (kind, version, script, params) = match &step.action {
+        Action::Builtin { kind, params, .. } => {
             let resolved = params
                 .iter()
                 .map(|(k, b)| (k.clone(), param_value(wf, task, b)))
@@ -164,36 +173,16 @@ pub fn resolve(
                 Some(kind.version()),
                 None,
                 resolved,
-                None,
             )
         }
-        Action::Command {
-            script,
-            source,
-            container,
-        } => {
-            let image = match container {
-                None => None,
-                Some(name) => Some(
-                    wf.resolved_images
-                        .get(name)
-                        .map(|r| r.id.clone())
-                        .ok_or_else(|| format!("container image `{name}` was not resolved; a container runtime must be chosen before planning"))?,
-                ),
-            };
+        Action::Command { script, source, .. } => {
             let mut values = BTreeMap::new();
             for e in script.exprs() {
                 if let Some(v) = value_text(wf, task, e) {
                     values.insert(e.to_string(), serde_json::Value::String(v));
                 }
             }
-            (
-                "command".to_string(),
-                None,
-                Some(source.clone()),
-                values,
-                image,
-            )
+            ("command".to_string(), None, Some(source.clone()), values)
         }
     };
     let spec = ActionSpec {
@@ -204,7 +193,7 @@ pub fn resolve(
         params,
         inputs: digests,
         outputs,
-        container,
+        container: image,
     };
     let digest = spec.digest();
     Ok(Some(Resolved {
@@ -327,11 +316,12 @@ pub fn write_task_dir(
                 cpus: d.cpus,
                 memory_bytes: d.memory,
             };
-            let mut argv = vec![
-                d.self_exe.to_string_lossy().to_string(),
-                "step".into(),
-                kind.name().into(),
-            ];
+            // In a container, the image's own cairn (on its PATH) runs the kind.
+            let exe = match in_container {
+                Some(_) => "cairn".to_string(),
+                None => d.self_exe.to_string_lossy().to_string(),
+            };
+            let mut argv = vec![exe, "step".into(), kind.name().into()];
             argv.extend(kind.args(&call));
             format!("exec {}\n", shell::join(&argv))
         }

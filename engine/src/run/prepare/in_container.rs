@@ -7,18 +7,14 @@ use indexmap::IndexMap;
 
 use super::DirSpec;
 use crate::exec::container::{self, ResolvedImage, Runtime, TaskMounts};
-use crate::workflow::{Action, Step};
+use crate::workflow::Step;
 
 /// The runtime and image a step runs in, if it runs in a container.
 pub(super) fn container_of<'a>(
     d: &DirSpec<'a>,
     step: &Step,
 ) -> std::io::Result<Option<(&'a Runtime, &'a ResolvedImage)>> {
-    let Action::Command {
-        container: Some(name),
-        ..
-    } = &step.action
-    else {
+    let Some(name) = step.container() else {
         return Ok(None);
     };
     let runtime = d.runtime.ok_or_else(|| {

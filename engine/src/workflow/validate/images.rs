@@ -27,7 +27,6 @@ pub(super) fn check_images(
     let used: Vec<_> = doc
         .steps
         .iter()
-        .filter(|(_, s)| s.value.run.is_some())
         .filter_map(|(name, s)| s.value.container.as_ref().map(|c| (name, c)))
         .collect();
     let (table_path, table_pos) = match (&overrides.images, &doc.images) {

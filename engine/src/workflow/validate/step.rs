@@ -313,13 +313,6 @@ fn check_builtin(
             ),
         );
     }
-    if let Some(c) = &d.container {
-        ck.error(
-            Some(position(c)),
-            format!("{at}.container"),
-            "`container:` applies to `run:` steps; built-in kinds run as `cairn step` with the tools built into cairn",
-        );
-    }
     let ports = k.inputs();
     for port in inputs.keys() {
         if !ports.iter().any(|p| p.name == port) {
@@ -412,6 +405,7 @@ fn check_builtin(
         Action::Builtin {
             kind: k.clone(),
             params,
+            container: d.container.as_ref().map(|c| c.value.trim().to_string()),
         },
         outputs,
     ))
