@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use crate::support::{Project, Ran};
 
 mod builtin;
+mod charliecloud;
 mod workflows;
 
 const BOX: &str = "localhost/cairn-test-box";
@@ -70,30 +71,34 @@ fn which(name: &str) -> Option<PathBuf> {
     (!p.is_empty()).then(|| PathBuf::from(p))
 }
 
-/// `localhost/cairn-test-box:v<variant>`: busybox + bash, and `/etc/box-variant` saying which.
-fn build_box(variant: &str) -> Result<String, String> {
-    let tag = format!("{BOX}:v{variant}");
-    if podman(&["image", "exists", &tag]).is_ok() {
-        return Ok(tag);
-    }
+/// A root file system of busybox + bash, and `/etc/box-variant` saying which variant, in `root`.
+fn box_rootfs(root: &Path, variant: &str) -> Result<(), String> {
     let busybox =
         which("busybox").ok_or("busybox is not installed (apt-get install busybox-static)")?;
     let bash = which("bash").ok_or("bash is not installed")?;
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let root = dir.path().join("root");
-    copy_with_libs(&busybox, &root, "/bin/busybox")?;
-    copy_with_libs(&bash, &root, "/bin/bash")?;
+    copy_with_libs(&busybox, root, "/bin/busybox")?;
+    copy_with_libs(&bash, root, "/bin/bash")?;
     for applet in [
         "sh", "cat", "echo", "ls", "id", "wc", "tr", "head", "sleep", "true", "rm",
     ] {
         std::os::unix::fs::symlink("busybox", root.join("bin").join(applet))
             .map_err(|e| e.to_string())?;
     }
-    for d in ["etc", "tmp", "proc", "sys", "dev"] {
+    for d in ["etc", "tmp", "proc", "sys", "dev", "home"] {
         std::fs::create_dir_all(root.join(d)).map_err(|e| e.to_string())?;
     }
-    std::fs::write(root.join("etc/box-variant"), format!("{variant}\n"))
-        .map_err(|e| e.to_string())?;
+    std::fs::write(root.join("etc/box-variant"), format!("{variant}\n")).map_err(|e| e.to_string())
+}
+
+/// `localhost/cairn-test-box:v<variant>`, imported from [`box_rootfs`].
+fn build_box(variant: &str) -> Result<String, String> {
+    let tag = format!("{BOX}:v{variant}");
+    if podman(&["image", "exists", &tag]).is_ok() {
+        return Ok(tag);
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let root = dir.path().join("root");
+    box_rootfs(&root, variant)?;
     let tar = dir.path().join("box.tar");
     let ok = Command::new("tar")
         .arg("-C")

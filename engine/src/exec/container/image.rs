@@ -251,26 +251,36 @@ fn hash_file(h: &mut blake3::Hasher, path: &Path) -> std::io::Result<()> {
     }
 }
 
-fn hash_tree(h: &mut blake3::Hasher, root: &Path, rel: &Path) -> std::io::Result<()> {
+/// Hash the entries under `rel`; returns whether there was any (a folder holding only empty folders
+/// counts as absent: Charliecloud creates such mount points in a writable image folder, and they do
+/// not make another image).
+fn hash_tree(h: &mut blake3::Hasher, root: &Path, rel: &Path) -> std::io::Result<bool> {
     let mut entries: Vec<_> = std::fs::read_dir(root.join(rel))?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
+    let mut any = false;
     for e in entries {
         let r = rel.join(e.file_name());
         let t = e.file_type()?;
-        h.update(r.to_string_lossy().as_bytes());
+        let mut sub = blake3::Hasher::new();
+        sub.update(r.to_string_lossy().as_bytes());
         if t.is_symlink() {
-            h.update(b"\0l\0");
-            h.update(std::fs::read_link(e.path())?.to_string_lossy().as_bytes());
+            sub.update(b"\0l\0");
+            sub.update(std::fs::read_link(e.path())?.to_string_lossy().as_bytes());
         } else if t.is_dir() {
-            h.update(b"\0d\0");
-            hash_tree(h, root, &r)?;
+            sub.update(b"\0d\0");
+            if !hash_tree(&mut sub, root, &r)? {
+                continue;
+            }
         } else if t.is_file() {
-            h.update(b"\0f\0");
-            hash_file(h, &e.path())?;
+            sub.update(b"\0f\0");
+            hash_file(&mut sub, &e.path())?;
+        } else {
+            continue;
         }
-        h.update(b"\0");
+        h.update(sub.finalize().as_bytes());
+        any = true;
     }
-    Ok(())
+    Ok(any)
 }
 
 #[cfg(test)]
@@ -323,6 +333,12 @@ mod tests {
         let a = image_digest(d.path()).unwrap();
         assert_eq!(a, image_digest(d.path()).unwrap());
         std::fs::write(d.path().join("bin/tool"), b"v2").unwrap();
-        assert_ne!(a, image_digest(d.path()).unwrap());
+        let b = image_digest(d.path()).unwrap();
+        assert_ne!(a, b);
+        // Empty mount points (Charliecloud makes them) do not change the image.
+        std::fs::create_dir_all(d.path().join("var/tmp/task")).unwrap();
+        assert_eq!(b, image_digest(d.path()).unwrap());
+        std::fs::write(d.path().join("var/tmp/task/x"), b"").unwrap();
+        assert_ne!(b, image_digest(d.path()).unwrap());
     }
 }

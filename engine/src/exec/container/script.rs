@@ -103,6 +103,9 @@ if [ -n "${SLURM_JOB_ID:-}" ] && [ "$(id -u)" = 0 ]; then
 fi
 "#;
 
+/// `ch-run` refuses to start without `$USER` (batch jobs and daemons may not set it).
+const CH_USER: &str = "export USER=\"${USER:-$(id -un)}\"\n";
+
 /// The `command.sh` that runs `script.sh` of the task in `image`.
 pub fn command_script(
     rt: &Runtime,
@@ -123,17 +126,19 @@ pub fn command_script(
         command: &command,
     };
     let args = argv(rt, &inv);
-    let (pre, line) = if rt.kind == RuntimeKind::Podman {
-        // `podman run` + the job's cgroup (an array: no argument at all outside SLURM) + the rest.
-        let (head, tail) = args.split_at(2);
-        let line = format!(
-            "{} \"${{cgroup[@]}}\" {}",
-            shell::join(head),
-            shell::join(tail)
-        );
-        (SLURM_CGROUP, line)
-    } else {
-        ("", shell::join(&args))
+    let (pre, line) = match rt.kind {
+        RuntimeKind::Podman => {
+            // `podman run` + the job's cgroup (an array: nothing outside SLURM) + the rest.
+            let (head, tail) = args.split_at(2);
+            let line = format!(
+                "{} \"${{cgroup[@]}}\" {}",
+                shell::join(head),
+                shell::join(tail)
+            );
+            (SLURM_CGROUP, line)
+        }
+        RuntimeKind::Charliecloud => (CH_USER, shell::join(&args)),
+        _ => ("", shell::join(&args)),
     };
     format!(
         "#!/usr/bin/env bash\n# cairn task {task} (action {action}) in container `{}` = {} ({})\n\
