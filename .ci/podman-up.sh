@@ -3,6 +3,8 @@
 # and workflows/external-tools.yaml, and build the Debian tools image without any registry.
 # Only the Debian mirror is needed: images come from debootstrap and busybox, never from a registry.
 #
+# (charliecloud-runtime comes along for the Charliecloud test.)
+#
 # Two fixes are applied when a probe container does not start (docs/containers.md explains them):
 #  * crun refuses hybrid cgroups (v1 controllers, hugetlb on cgroup2)  -> [engine] runtime = "runc"
 #  * no CAP_SYS_RESOURCE: podman's default rlimits (nofile/nproc 1048576) cannot be set
@@ -17,7 +19,7 @@ fail() { echo "podman-up: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "must run as root (it installs packages and writes /etc/containers)"
 
 need=()
-for c in podman:podman runc:runc newuidmap:uidmap debootstrap:debootstrap busybox:busybox-static tar:tar; do
+for c in podman:podman runc:runc newuidmap:uidmap debootstrap:debootstrap busybox:busybox-static tar:tar ch-run:charliecloud-runtime; do
   command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

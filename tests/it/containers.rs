@@ -405,6 +405,17 @@ fn environment_problems_are_named_with_their_fix() {
         r.stderr
     );
 
+    // Docker is absent, or installed without a running daemon (the client alone is not a runtime).
+    let r = p.run(&["plan", "wf.yaml", "--container-runtime", "docker"]);
+    if r.code != 0 {
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("is not installed") || r.stderr.contains("does not answer"),
+            "{}",
+            r.stderr
+        );
+    }
+
     if usable("environment_problems_are_named_with_their_fix (missing image)").is_none() {
         return;
     }

@@ -187,6 +187,11 @@ pub enum ContainerError {
     )]
     RuntimeMissing { kind: RuntimeKind, binary: String },
     #[error(
+        "container runtime {kind} is installed but does not answer: {detail}; start its daemon \
+         (or service), or choose another runtime with --container-runtime"
+    )]
+    RuntimeDown { kind: RuntimeKind, detail: String },
+    #[error(
         "container image `{name}` ({reference}) is not available to {runtime}: {detail}; {how}"
     )]
     ImageMissing {

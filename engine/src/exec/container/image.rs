@@ -157,7 +157,17 @@ pub fn resolve_image(rt: &Runtime, spec: &ImageSpec) -> Result<ResolvedImage, Co
         },
     };
     let (id, run_ref, also) = if rt.kind.has_image_store() {
-        let (id, digests) = inspect(rt, &spec.reference).map_err(missing)?;
+        let (id, digests) = inspect(rt, &spec.reference).map_err(|detail| {
+            // A daemon that is not running is not a missing image.
+            if detail.contains("Cannot connect") || detail.contains("daemon") {
+                ContainerError::RuntimeDown {
+                    kind: rt.kind,
+                    detail,
+                }
+            } else {
+                missing(detail)
+            }
+        })?;
         (id.clone(), id, digests)
     } else {
         let path =
