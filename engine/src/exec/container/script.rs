@@ -43,27 +43,24 @@ pub fn normalize(p: &Path) -> PathBuf {
 /// source must exist.
 pub fn task_binds(rt: &Runtime, m: &TaskMounts<'_>) -> Result<Vec<Bind>, ContainerError> {
     let mut ro: Vec<PathBuf> = vec![m.cas_dir.to_path_buf()];
+    // The folder of a file, or the file itself where its folder is `/` (which must stay the image's).
+    let folder = |f: &Path| match f.parent() {
+        Some(p) if p.parent().is_some() => p.to_path_buf(),
+        _ => f.to_path_buf(),
+    };
     for input in m.inputs {
         let input = normalize(input);
-        if let Some(parent) = input.parent() {
-            ro.push(parent.to_path_buf());
-        }
+        ro.push(folder(&input));
         // A symlinked input needs its target visible too.
         if let Ok(target) = std::fs::canonicalize(&input) {
-            if let Some(parent) = target.parent() {
-                ro.push(parent.to_path_buf());
-            }
+            ro.push(folder(&target));
         }
     }
-    for (b, why) in rt
-        .binds
-        .iter()
-        .map(|b| (b, "a `binds:` entry of the container profile"))
-    {
+    for b in &rt.binds {
         if !b.exists() {
             return Err(ContainerError::BindMissing {
                 path: b.clone(),
-                why: why.into(),
+                why: "a `binds:` entry of the container profile".into(),
             });
         }
         ro.push(normalize(b));
@@ -199,6 +196,14 @@ mod tests {
             cas_dir: &cas,
             inputs: &gone,
         };
+        let at_root = [PathBuf::from("/bin")];
+        let root = TaskMounts {
+            task_dir: &task,
+            cas_dir: &cas,
+            inputs: &at_root,
+        };
+        let binds = task_binds(&rt, &root).unwrap();
+        assert!(binds.iter().all(|b| b.src != Path::new("/")), "{binds:?}");
         let e = task_binds(&rt, &m).unwrap_err();
         assert!(e.to_string().contains("nowhere"), "{e}");
     }
