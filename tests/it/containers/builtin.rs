@@ -20,6 +20,16 @@ fn cairn_image() -> Result<String, String> {
     if podman(&["image", "exists", &tag]).is_ok() {
         return Ok(tag);
     }
+    // Images of earlier builds of the binary are of no further use (and 200 MB each).
+    let old = podman(&[
+        "images",
+        "--format",
+        "{{.Repository}}:{{.Tag}}",
+        "localhost/cairn-test-cairn",
+    ]);
+    for stale in old.unwrap_or_default().lines() {
+        let _ = podman(&["rmi", stale]);
+    }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let root = dir.path().join("root");
     let busybox = which("busybox").ok_or("busybox is not installed")?;
