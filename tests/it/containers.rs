@@ -258,6 +258,12 @@ fn a_command_step_runs_in_a_local_image_and_a_new_image_reruns_it() {
     let recs = records(&p);
     let hello = recs.iter().find(|r| r["task"] == "hello").unwrap();
     assert_eq!(hello["spec"]["container"], id1.as_str(), "{hello:#}");
+    let prov: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(p.path().join("results/provenance.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(prov["images"]["box"]["id"], id1.as_str(), "{prov:#}");
+    assert_eq!(prov["container_runtime"], "podman");
     let count = recs.iter().find(|r| r["task"] == "count").unwrap();
     assert!(count["spec"].get("container").is_none(), "{count:#}");
 
