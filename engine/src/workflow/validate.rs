@@ -91,7 +91,8 @@ pub(super) fn load(
         );
     }
     check_cycles(&mut ck, &doc.steps, &steps);
-    let (images, warnings) = images::check_images(&mut ck, &doc, &base_dir, overrides);
+    let (images, mut warnings) = images::check_images(&mut ck, &doc, &base_dir, overrides);
+    warnings.extend(images::unbound_param_paths(&ck.file, &doc, &steps, &params));
     apply_publish_defaults(&mut ck, &doc, &mut steps);
     if !ck.diags.is_empty() {
         return Err(LoadError {

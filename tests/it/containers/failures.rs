@@ -113,3 +113,29 @@ fn a_timed_out_container_is_stopped_and_nothing_is_left_running() {
     let left = podman(&["ps", "-a", "-q", "--filter", &format!("ancestor={id}")]).unwrap();
     assert_eq!(left, "", "containers left behind");
 }
+
+#[test]
+fn a_param_path_in_a_container_script_is_a_warning() {
+    let p = Project::new();
+    p.write("data/ref.fa", ">c\nACGT\n");
+    p.write(
+        "wf.yaml",
+        "name: p\nparams: { reference: data/ref.fa, n: 3 }\nsteps:\n  s:\n    container: localhost/x@sha256:00\n\
+         \x20   run: head -n {{ params.n }} {{ params.reference }} > {{ out.y }}\n    out: { y: y.txt }\n",
+    );
+    let r = p.run(&["validate", "wf.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let warnings: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(
+        warnings[0].contains(
+            "`{{ params.reference }}` names a file (data/ref.fa), but the container sees only"
+        ),
+        "{}",
+        r.stderr
+    );
+}

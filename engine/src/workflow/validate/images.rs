@@ -7,7 +7,7 @@ use std::path::Path;
 use indexmap::IndexMap;
 
 use super::super::schema::{lenient, position};
-use super::super::{Diagnostic, Overrides};
+use super::super::{Action, Diagnostic, Expr, Overrides, Param, Step, StepId};
 use super::Checker;
 use crate::exec::container::{ImageSpec, ImageTable};
 
@@ -83,6 +83,49 @@ pub(super) fn check_images(
         images.insert(v.to_string(), spec);
     }
     (images, warnings)
+}
+
+/// Warnings for container scripts that name a file through a param: the container sees only the
+/// task directory and the `in:` files, so such a path would not be found inside.
+pub(super) fn unbound_param_paths(
+    file: &Path,
+    doc: &lenient::WorkflowDoc,
+    steps: &IndexMap<StepId, Step>,
+    params: &IndexMap<String, Param>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (id, step) in steps {
+        let Action::Command {
+            script,
+            container: Some(_),
+            ..
+        } = &step.action
+        else {
+            continue;
+        };
+        let pos = doc
+            .steps
+            .get(id.as_str())
+            .and_then(|s| s.value.run.as_ref())
+            .map(position);
+        for e in script.exprs() {
+            let Expr::Param(name) = e else { continue };
+            let Some(p) = params.get(name) else { continue };
+            let text = p.text();
+            if text.is_empty() || !p.base_dir.join(&text).exists() {
+                continue;
+            }
+            out.push(Diagnostic {
+                file: file.to_path_buf(),
+                position: pos,
+                path: format!("steps.{id}.run"),
+                message: format!(
+                    "`{{{{ params.{name} }}}}` names a file ({text}), but the container sees only the task directory and the `in:` files; bind it as `in: {{ {name}: \"{{{{ params.{name} }}}}\" }}` and write `{{{{ in.{name} }}}}`"
+                ),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
