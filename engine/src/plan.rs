@@ -244,7 +244,10 @@ fn resolve_input(
         ));
     }
     let base = base.unwrap_or_else(|| wf.source.parent().unwrap_or(Path::new("/")).to_path_buf());
+    // Tasks run in their own directories: a relative path (from a relative --samples) would not
+    // name the file there.
     let path = base.join(&text);
+    let path = std::path::absolute(&path).unwrap_or(path);
     if !path.exists() {
         let from = if origin.is_empty() {
             String::new()

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::args::{DemoArgs, KeepArg, LoadArgs, RunArgs, StoreArgs};
+use super::args::{ContainerArgs, DemoArgs, KeepArg, LoadArgs, RunArgs, StoreArgs};
 use super::{CliError, CliResult};
 
 /// The samples of the demo cohort and their simulator seeds.
@@ -147,10 +147,15 @@ pub fn demo(a: DemoArgs) -> CliResult {
             samples: Some(data.join("samples.csv")),
             params: vec![format!("reference={}", data.join("ref.fa").display())],
             params_file: None,
+            images: None,
         },
         store: StoreArgs {
             work_dir: a.work_dir,
             outdir: outdir.clone(),
+        },
+        containers: ContainerArgs {
+            container_runtime: None,
+            container_profile: None,
         },
         jobs: a.jobs,
         memory: None,

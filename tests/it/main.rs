@@ -3,6 +3,7 @@
 mod align;
 mod annotate;
 mod call;
+mod containers;
 mod engine;
 mod eval;
 mod fastq_qc;
