@@ -9,6 +9,9 @@ use cairn_steps::pgx::{self, Knowledge, PgxArgs};
 
 mod cli;
 mod dpyd;
+mod generated;
+mod generated_dpyd;
+mod oracle;
 
 fn shared_pgx() -> Option<PathBuf> {
     let root = std::env::var_os("CAIRN_SHARED_DATA")
