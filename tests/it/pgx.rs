@@ -12,6 +12,7 @@ mod dpyd;
 mod generated;
 mod generated_dpyd;
 mod oracle;
+mod phenotypes;
 
 fn shared_pgx() -> Option<PathBuf> {
     let root = std::env::var_os("CAIRN_SHARED_DATA")
