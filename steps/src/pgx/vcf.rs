@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::gvcf::RefBlocks;
 use crate::error::{Result, StepError};
-use record::{ad_number, check_ad, genotype, normalize_chrom, GtError, Record};
+use record::{ad_number, check_ad, genotype, normalize_chrom, reframe, GtError, Record};
 
 mod record;
 
@@ -179,7 +179,7 @@ impl ReadState<'_> {
         if !self.may_matter(line) {
             return Ok(());
         }
-        let rec = Record::parse(line, col).map_err(|m| self.input_error(line_no, &m))?;
+        let mut rec = Record::parse(line, col).map_err(|m| self.input_error(line_no, &m))?;
         self.blocks
             .add(&rec.chrom, rec.pos, rec.end, &rec.alts, &rec.gt);
         let key = format!("{}:{}", rec.chrom, rec.pos);
@@ -188,6 +188,11 @@ impl ReadState<'_> {
         };
         self.blocks.seen(&key);
         self.checked += 1;
+        if !rec.reference.eq_ignore_ascii_case(&site.reference) {
+            if let Some(note) = reframe(&mut rec, site) {
+                self.out.warn(&key, note);
+            }
+        }
         if !rec.reference.eq_ignore_ascii_case(&site.reference) {
             self.mismatched += 1;
             let msg = format!(

@@ -89,3 +89,31 @@ fn older_builds_are_recognized_in_the_header() {
     assert!(check_build(p, "contig=<ID=chr1,length=248956422,assembly=GRCh38>").is_ok());
     assert!(check_build(p, "INFO=<ID=DB,Description=\"dbSNP hg19 membership\">").is_ok());
 }
+
+#[test]
+fn indel_with_other_padding_is_read_in_the_definition_frame() {
+    let ta = SiteOfInterest {
+        reference: "CAT".into(),
+        alts: vec!["C".into(), "CATAT".into(), "CATATAT".into()],
+        undocumented_as_reference: false,
+    };
+    let parse = |r: &str, a: &str| {
+        let line = format!("2\t233760233\t.\t{r}\t{a}\t.\tPASS\t.\tGT\t0/1");
+        Record::parse(&line, 9).unwrap_or_else(|e| panic!("{e}"))
+    };
+    // an insertion padded with one base: C>CAT is CAT>CATAT (*28)
+    let mut r = parse("C", "CAT");
+    assert!(reframe(&mut r, &ta).is_some());
+    assert_eq!(
+        (r.reference.as_str(), r.alts.as_slice()),
+        ("CAT", &["CATAT".to_string()][..])
+    );
+    // a longer padding stripped: CATAT>CAT is CAT>C (*36)
+    let mut r = parse("CATAT", "CAT");
+    assert!(reframe(&mut r, &ta).is_some());
+    assert_eq!(r.alts, ["C"]);
+    // an SNV at the anchor base is another variant: left alone
+    let mut r = parse("C", "T");
+    assert!(reframe(&mut r, &ta).is_none());
+    assert_eq!(r.reference, "C");
+}

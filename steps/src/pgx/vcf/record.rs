@@ -117,6 +117,39 @@ impl Record {
     }
 }
 
+/// Rewrites an indel written with a different padding than the definition's into the
+/// definition's frame: a caller's `C>CAT` at UGT1A1's TA repeat is the definition's `CAT>CATAT`
+/// (same position, REF a prefix of the other REF; the extra bases are appended to, or stripped
+/// from, every allele). Done only when every ALT lands on a documented allele; returns a note.
+pub(super) fn reframe(rec: &mut Record, site: &SiteOfInterest) -> Option<String> {
+    let (r, d) = (rec.reference.as_str(), site.reference.as_str());
+    let alts: Vec<String> = if let Some(extra) = d.strip_prefix(r).filter(|x| !x.is_empty()) {
+        rec.alts.iter().map(|a| format!("{a}{extra}")).collect()
+    } else if let Some(extra) = r.strip_prefix(d).filter(|x| !x.is_empty()) {
+        rec.alts
+            .iter()
+            .map(|a| {
+                a.strip_suffix(extra)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+            })
+            .collect::<Option<_>>()?
+    } else {
+        return None;
+    };
+    if alts.is_empty() || !alts.iter().all(|a| site.alts.contains(a)) {
+        return None;
+    }
+    let note = format!(
+        "REF/ALT {r}/{} read in the definition's representation as {d}/{}",
+        rec.alts.join(","),
+        alts.join(",")
+    );
+    rec.reference = d.to_string();
+    rec.alts = alts;
+    Some(note)
+}
+
 pub(super) enum GtError {
     Malformed(String),
     Unusable(String),
