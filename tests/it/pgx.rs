@@ -296,6 +296,18 @@ fn haplotype_test_vcfs_agree_with_pharmcat() {
         rows.len(),
         misses.len()
     );
+    let mut per_gene: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for r in &rows {
+        let gene = r.file.split('/').next().unwrap_or_default().to_uppercase();
+        let e = per_gene.entry(gene).or_default();
+        e.1 += 1;
+        e.0 += usize::from(r.verdict().starts_with("ok"));
+    }
+    let shown: Vec<String> = per_gene
+        .iter()
+        .map(|(g, (ok, n))| format!("{g} {ok}/{n}"))
+        .collect();
+    println!("per gene: {}", shown.join(", "));
     println!(
         "{} files without a known expectation: {}",
         unknown.len(),

@@ -231,6 +231,9 @@ struct Tally {
     tied: usize,
     outscored: usize,
     no_call: usize,
+    /// Called samples whose every diplotype has a phenotype (not `n/a`).
+    phenotyped: usize,
+    no_phenotype: Vec<String>,
     failures: Vec<String>,
 }
 
@@ -251,6 +254,19 @@ fn check_gene(k: &Knowledge, def: &GeneDefinition, rng: &mut Rng, dir: &Path) ->
         let g = call(k, &vcf, &def.gene);
         let got = called(&g);
         t.cases += 1;
+        if g.called {
+            let missing: Vec<&str> = g
+                .diplotypes
+                .iter()
+                .filter(|d| d.phenotype.as_deref().is_none_or(|p| p == "n/a"))
+                .map(|d| d.name.as_str())
+                .collect();
+            if missing.is_empty() {
+                t.phenotyped += 1;
+            } else {
+                t.no_phenotype.extend(missing.iter().map(|m| m.to_string()));
+            }
+        }
         if def.gene == "DPYD" {
             super::generated_dpyd::tally_case(def, case, &g, &got, &mut t.failures, &mut t.agree);
             continue;
@@ -310,15 +326,25 @@ fn generated_samples_follow_pharmcat_for_every_gene() {
         tallies.insert(gene.clone(), check_gene(&one, def, &mut rng, tmp.path()));
     }
     println!(
-        "{:<8} {:>6} {:>10} {:>8} {:>6} {:>10} {:>8}",
-        "gene", "cases", "rule-agree", "exact", "tied", "outscored", "no-call"
+        "{:<8} {:>6} {:>10} {:>8} {:>6} {:>10} {:>8} {:>10}",
+        "gene", "cases", "rule-agree", "exact", "tied", "outscored", "no-call", "phenotype"
     );
     let mut failures = Vec::new();
     for (gene, t) in &tallies {
         println!(
-            "{gene:<8} {:>6} {:>10} {:>8} {:>6} {:>10} {:>8}",
-            t.cases, t.agree, t.exact, t.tied, t.outscored, t.no_call
+            "{gene:<8} {:>6} {:>10} {:>8} {:>6} {:>10} {:>8} {:>10}",
+            t.cases, t.agree, t.exact, t.tied, t.outscored, t.no_call, t.phenotyped
         );
+        if !t.no_phenotype.is_empty() && t.phenotyped > 0 {
+            let mut v = t.no_phenotype.clone();
+            v.sort();
+            v.dedup();
+            println!(
+                "  no phenotype for {} diplotypes, e.g. {:?}",
+                v.len(),
+                &v[..v.len().min(4)]
+            );
+        }
         failures.extend(t.failures.iter().take(5).cloned());
     }
     for f in &failures {
