@@ -112,6 +112,9 @@ fn indel_with_other_padding_is_read_in_the_definition_frame() {
     let mut r = parse("CATAT", "CAT");
     assert!(reframe(&mut r, &ta).is_some());
     assert_eq!(r.alts, ["C"]);
+    // a record without ALT stays a REF mismatch (PharmCAT discards it)
+    let mut r = parse("C", ".");
+    assert!(reframe(&mut r, &ta).is_none());
     // an SNV at the anchor base is another variant: left alone
     let mut r = parse("C", "T");
     assert!(reframe(&mut r, &ta).is_none());

@@ -40,6 +40,9 @@ pub struct Case {
     pub gts: Vec<Option<Gt>>,
     /// Write every defined ALT in the record (else only the ALTs called, as callers do).
     pub all_alts: bool,
+    /// Write indels as a caller does, with the bases all alleles share at the end trimmed
+    /// (`C>CAT` for the definition's `CAT>CATAT`).
+    pub trimmed: bool,
 }
 
 /// The VCF allele an allele carries at position `i` (blank: the reference allele's; a wobble:
@@ -83,6 +86,7 @@ fn diploid(def: &GeneDefinition, a: usize, b: usize, phased: bool, label: String
         truth,
         gts,
         all_alts: false,
+        trimmed: false,
     }
 }
 
@@ -128,6 +132,7 @@ pub fn cases(def: &GeneDefinition, rng: &mut Rng) -> Vec<Case> {
         let sep = if phased { "|" } else { "/" };
         let mut c = diploid(def, a, b, phased, format!("{}{sep}{}", name(a), name(b)));
         c.all_alts = rng.below(2) == 0;
+        c.trimmed = !c.all_alts && rng.below(2) == 0;
         out.push(c);
     }
     for _ in 0..20 {
@@ -144,6 +149,26 @@ pub fn cases(def: &GeneDefinition, rng: &mut Rng) -> Vec<Case> {
         out.push(c);
     }
     out
+}
+
+/// Drops the bases every allele ends with, keeping at least one base in each (a record without
+/// ALT keeps the definition's REF: PharmCAT discards a shortened one as a REF mismatch).
+fn trim_shared_end(alleles: &mut [String]) {
+    if alleles.len() < 2 {
+        return;
+    }
+    loop {
+        let last = alleles[0].chars().last();
+        let shared = alleles
+            .iter()
+            .all(|a| a.len() > 1 && a.chars().last() == last);
+        if !shared {
+            return;
+        }
+        for a in alleles.iter_mut() {
+            a.pop();
+        }
+    }
 }
 
 /// The VCF text of a case.
@@ -172,6 +197,9 @@ pub fn vcf_text(def: &GeneDefinition, case: &Case) -> String {
             }
             None => idx(&g.a1).to_string(),
         };
+        if case.trimmed {
+            trim_shared_end(&mut alleles);
+        }
         let alt = if alleles.len() > 1 {
             alleles[1..].join(",")
         } else {
@@ -182,7 +210,7 @@ pub fn vcf_text(def: &GeneDefinition, case: &Case) -> String {
             l.chromosome,
             l.position,
             l.rsid.as_deref().unwrap_or("."),
-            l.r#ref
+            alleles[0]
         ));
     }
     vcf

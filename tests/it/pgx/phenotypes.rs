@@ -34,6 +34,7 @@ fn male_g6pd(k: &Knowledge, allele: &str, dir: &Path) -> PathBuf {
             })
             .collect(),
         all_alts: false,
+        trimmed: false,
     };
     let path = dir.join(format!("male_{a}.vcf"));
     std::fs::write(&path, vcf_text(def, &case)).expect("vcf");

@@ -137,6 +137,7 @@ pub(super) fn reframe(rec: &mut Record, site: &SiteOfInterest) -> Option<String>
     } else {
         return None;
     };
+    // a record without ALT stays a REF mismatch, as in PharmCAT (its mismatched-REF test case)
     if alts.is_empty() || !alts.iter().all(|a| site.alts.contains(a)) {
         return None;
     }
