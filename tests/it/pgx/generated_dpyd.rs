@@ -31,14 +31,14 @@ fn reported_name(def: &GeneDefinition, case: &Case, name: &str) -> Option<String
     Some(name.to_string())
 }
 
-pub fn tally_case(
+/// Checks one DPYD sample; `Err` describes a failure, `Ok(true)` an exact call of the generating
+/// diplotype.
+pub fn check_case(
     def: &GeneDefinition,
     case: &Case,
     g: &GeneResult,
     got: &BTreeSet<Vec<String>>,
-    failures: &mut Vec<String>,
-    agree: &mut usize,
-) {
+) -> Result<bool, String> {
     let reported: BTreeSet<&str> = got
         .iter()
         .flatten()
@@ -67,15 +67,15 @@ pub fn tally_case(
     let exact = got.len() == 1 && got.contains(&truth);
     let ok = missing.is_empty() && (!exact_expected || exact || combined(got, &truth));
     if ok {
-        *agree += 1;
+        Ok(exact)
     } else {
         let shown: Vec<String> = got.iter().map(|d| d.join("/")).collect();
-        failures.push(format!(
+        Err(format!(
             "DPYD {}: got {} (haplotypes {:?})",
             case.label,
             shown.join(" | "),
             g.haplotypes
-        ));
+        ))
     }
 }
 
