@@ -135,3 +135,11 @@ fn outside_only_genes_reach_their_guidelines() {
         .all(|k| k["HLA-B"] == "No Result" && k["HLA-A"] == "*31:01 positive"));
     assert!(!drugs("codeine").is_empty());
 }
+
+#[test]
+fn definitions_dir_of_a_pharmcat_layout_finds_tables_above_it() {
+    let Some(dir) = shared_pgx() else { return };
+    let k = Knowledge::load(&dir.join("definition/alleles")).expect("knowledge");
+    assert!(k.phenotypes.genes.contains_key("CYP2C19"));
+    assert!(!k.guidelines.genes().is_empty());
+}
