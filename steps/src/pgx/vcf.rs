@@ -12,7 +12,9 @@ use std::path::Path;
 
 use super::gvcf::RefBlocks;
 use crate::error::{Result, StepError};
-use record::{ad_number, check_ad, genotype, normalize_chrom, reframe, GtError, Record};
+use record::{
+    ad_number, check_ad, genotype, merge_split, normalize_chrom, reframe, GtError, Record,
+};
 
 mod record;
 
@@ -202,11 +204,6 @@ impl ReadState<'_> {
             self.out.warn(&key, msg);
             return Ok(());
         }
-        if self.out.alleles.contains_key(&key) {
-            self.out
-                .warn(&key, "duplicate record: the first one is used".into());
-            return Ok(());
-        }
         if let Some((discard, msg)) = self.use_ad.then(|| check_ad(&rec)).flatten() {
             self.out.warn(&key, msg);
             if discard {
@@ -218,7 +215,27 @@ impl ReadState<'_> {
                 if !sa.undocumented.is_empty() {
                     self.out.warn(&key, undocumented_note(&sa, site));
                 }
-                self.out.alleles.insert(key, sa);
+                let merged = match self.out.alleles.get(&key) {
+                    None => sa,
+                    Some(first) => match merge_split(first, &sa, &site.reference) {
+                        Ok(m) => {
+                            let msg = format!(
+                                "records at this position merged (GT {}: {}/{}), a multi-allelic \
+                                 site split over several records",
+                                m.gt,
+                                m.allele1,
+                                m.allele2.as_deref().unwrap_or("-")
+                            );
+                            self.out.warn(&key, msg);
+                            m
+                        }
+                        Err(msg) => {
+                            self.out.warn(&key, msg);
+                            return Ok(());
+                        }
+                    },
+                };
+                self.out.alleles.insert(key, merged);
             }
             Ok(None) => self
                 .out

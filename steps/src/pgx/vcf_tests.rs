@@ -120,3 +120,25 @@ fn indel_with_other_padding_is_read_in_the_definition_frame() {
     assert!(reframe(&mut r, &ta).is_none());
     assert_eq!(r.reference, "C");
 }
+
+#[test]
+fn split_multiallelic_records_merge_into_one_genotype() {
+    let tpmt = SiteOfInterest {
+        reference: "T".into(),
+        alts: vec!["C".into(), "G".into()],
+        undocumented_as_reference: false,
+    };
+    let at = |alt: &str, gt: &str| {
+        let line = format!("6\t18130687\t.\tT\t{alt}\t.\tPASS\t.\tGT\t{gt}");
+        let r = Record::parse(&line, 9).unwrap_or_else(|e| panic!("{e}"));
+        genotype(&r, &tpmt).ok().flatten().expect("called")
+    };
+    // 1/2 split by bcftools norm -m-: 1/0 (C) and 0/1 (G)
+    let m = merge_split(&at("C", "1/0"), &at("G", "0/1"), "T").expect("merges");
+    assert_eq!((m.allele1.as_str(), m.allele2.as_deref()), ("C", Some("G")));
+    // 2/2: 0/0 and 1/1
+    let m = merge_split(&at("C", "0/0"), &at("G", "1/1"), "T").expect("merges");
+    assert_eq!((m.allele1.as_str(), m.allele2.as_deref()), ("G", Some("G")));
+    // both records call a variant on the same strand: not one genotype
+    assert!(merge_split(&at("C", "1/0"), &at("G", "1/0"), "T").is_err());
+}
