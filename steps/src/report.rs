@@ -65,6 +65,13 @@ pub struct ReportArgs {
     /// Annotated variants JSON (see `report::annotated` for the fields read).
     #[arg(long)]
     pub annotated: Option<PathBuf>,
+    /// Aligned reads (indexed BAM): depth over the `--genes` regions.
+    #[arg(long, requires = "genes")]
+    pub bam: Option<PathBuf>,
+    /// BED of the reported genes' regions (4th column: gene name); with `--bam`, the report shows
+    /// coverage per gene and the regions below the depth threshold (not assessed).
+    #[arg(long, requires = "bam")]
+    pub genes: Option<PathBuf>,
     /// Run provenance (`provenance.json` of a finished run).
     #[arg(long)]
     pub provenance: Option<PathBuf>,

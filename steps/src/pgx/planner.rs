@@ -52,7 +52,8 @@ impl StepKind for PgxKind {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: contig names other than bare chromosome numbers are no longer given a `chr` prefix
+        2
     }
 
     fn about(&self) -> &'static str {
