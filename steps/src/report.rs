@@ -24,6 +24,7 @@
 
 pub mod annotated;
 pub mod charts;
+pub mod coverage;
 pub mod fhir;
 pub mod fhir_check;
 pub mod inputs;
@@ -102,6 +103,8 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
         ("pgx", &args.pgx),
         ("annotated", &args.annotated),
         ("provenance", &args.provenance),
+        ("bam", &args.bam),
+        ("genes", &args.genes),
     ];
     for (role, path) in given {
         if let Some(p) = path {
@@ -114,7 +117,13 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
         }
     }
     let annotated = inputs::read_json(args.annotated.as_deref())?;
+    let coverage = match (&args.bam, &args.genes) {
+        (Some(bam), Some(bed)) => Some(coverage::section(bam, bed)?),
+        _ => None,
+    };
     Ok(model::Inputs {
+        coverage,
+        annotation_info: annotated.as_ref().map(|a| model::annotation_info(&a.value)),
         sample: args.sample.clone(),
         date: args.date.clone(),
         reference_build: args.reference_build.clone(),

@@ -24,6 +24,10 @@ pub struct Inputs {
     pub pgx: Option<JsonInput>,
     pub annotated: Option<Vec<AnnotatedVariant>>,
     pub provenance: Option<JsonInput>,
+    /// Coverage per reported gene (see [`super::coverage`]), when a BAM and regions were given.
+    pub coverage: Option<Value>,
+    /// The annotated document's knowledge version and source names ([`annotation_info`]).
+    pub annotation_info: Option<Value>,
     /// (role, file name, blake3) of every input given.
     pub digests: Vec<(String, String, String)>,
 }
@@ -42,6 +46,7 @@ pub fn build(inp: &Inputs) -> Value {
         "summary": summary(&variants, pgx.as_ref()),
         "qc": inp.qc.as_ref().map(|q| qc(&q.value)),
         "alignment": inp.alignment.as_ref().map(|a| alignment(&a.value)),
+        "coverage": inp.coverage,
         "variants": variants,
         "pgx": pgx,
         "methods": super::methods::section(inp),
@@ -92,7 +97,18 @@ fn knowledge_bases(inp: &Inputs) -> Value {
         );
     }
     if inp.annotated.is_some() {
-        kbs.push(json!({"name": "variant annotation (annotate step)", "version": null}));
+        let info = inp.annotation_info.as_ref();
+        let version = info.map_or(Value::Null, |i| i["knowledge_version"].clone());
+        kbs.push(
+            json!({"name": "actionability knowledge base (annotate step)", "version": version}),
+        );
+        for s in info
+            .and_then(|i| i["sources"].as_array())
+            .into_iter()
+            .flatten()
+        {
+            kbs.push(json!({"name": s, "version": null}));
+        }
     }
     Value::Array(kbs)
 }
@@ -240,9 +256,47 @@ fn limitations(inp: &Inputs) -> Value {
             c.total
         ));
     }
+    coverage_limitations(inp, &mut out);
     out.push("Only SNVs and short indels are called; structural variants, copy-number changes and repeat expansions are not assessed.".into());
     out.push("Regions below the reported coverage breadth thresholds may hide variants.".into());
     Value::Array(out.into_iter().map(Value::String).collect())
+}
+
+/// What the report says about an annotated document beyond its variants: the knowledge-base
+/// version and the names of the lookup sources (ClinVar, gnomAD, ...) it used.
+pub fn annotation_info(doc: &Value) -> Value {
+    let sources: Vec<Value> = doc["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str().map(|n| json!(n)))
+        .collect();
+    json!({"knowledge_version": doc["knowledge_version"], "sources": sources})
+}
+
+fn coverage_limitations(inp: &Inputs, out: &mut Vec<String>) {
+    let Some(cov) = &inp.coverage else {
+        out.push("No per-gene coverage was measured: regions not assessed in the reported genes are unknown.".into());
+        return;
+    };
+    let min = cov["min_depth"].as_u64().unwrap_or(0);
+    for g in cov["genes"].as_array().into_iter().flatten() {
+        let thin = g["not_assessed_bases"].as_u64().unwrap_or(0);
+        if thin > 0 {
+            out.push(format!(
+                "{}: {thin} of {} bases of its reported regions have depth below {min}x and are not assessed.",
+                g["gene"].as_str().unwrap_or("?"),
+                g["bases"]
+            ));
+        }
+    }
+    let no_sources = inp
+        .annotation_info
+        .as_ref()
+        .is_some_and(|i| i["sources"].as_array().is_none_or(Vec::is_empty));
+    if no_sources {
+        out.push("No ClinVar or population-frequency source was used for annotation: significance comes from the bundled knowledge base and predicted consequences only, and variants it does not name are of uncertain significance.".into());
+    }
 }
 
 /// Parse an annotated document, naming the file on error.

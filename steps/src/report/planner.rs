@@ -83,7 +83,8 @@ impl StepKind for ReportKind {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: coverage per reported gene; the annotate kind's own fields read
+        2
     }
 
     fn about(&self) -> &'static str {

@@ -225,4 +225,32 @@ mod tests {
         assert_eq!(&brca1::CDS[66..69], "GAG");
         assert_eq!(reverse_complement(b"GTG"), b"CAC");
     }
+
+    /// Same bytes on every run; the planted V600E sits on a GTG (CAC on the minus strand) codon.
+    #[test]
+    fn cohort_files_are_deterministic_and_consistent() {
+        let pgx = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../test-data/pgx"));
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        generate(a.path(), pgx).unwrap();
+        generate(b.path(), pgx).unwrap();
+        for f in [
+            "ref.fa",
+            "genes.gff3",
+            "genes.bed",
+            "S1.planted.vcf",
+            "S3.planted.vcf",
+        ] {
+            let read = |d: &Path| std::fs::read(d.join(f)).unwrap();
+            assert_eq!(read(a.path()), read(b.path()), "{f} differs between runs");
+        }
+        let defs = crate::pgx::definition::Definitions::load(&a.path().join("pgx")).unwrap();
+        assert_eq!(defs.genes["CYP2C19"].loci[0].chromosome, "demo_chr10");
+        let s1 = std::fs::read_to_string(a.path().join("S1.planted.vcf")).unwrap();
+        let braf: Vec<&str> = s1
+            .lines()
+            .filter(|l| l.starts_with("demo_chr7\t"))
+            .filter(|l| l.split('\t').nth(4) == Some("T"))
+            .collect();
+        assert!(!braf.is_empty(), "no A>T (c.1799T>A) on demo_chr7");
+    }
 }
