@@ -118,6 +118,46 @@ fn accuracy(outdir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Two lines per sample from its report JSON: the clinically significant variants (tier and
+/// significance) and the star-allele diplotypes (VKORC1's rsID-named alleles are left to the
+/// report).
+fn findings(outdir: &Path) -> Vec<String> {
+    samples()
+        .filter_map(|s| {
+            let path = outdir.join(s).join(format!("{s}.report.json"));
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+            let text = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+            let variants: Vec<String> = v["variants"]["significant"]
+                .as_array()?
+                .iter()
+                .map(|x| {
+                    let sig = text(&x["clinical_significance"]);
+                    let sig = sig.split([':', '(']).next().unwrap_or("").trim();
+                    format!(
+                        "{} {} (tier {}, {sig})",
+                        text(&x["gene"]),
+                        text(&x["hgvs_p"]),
+                        text(&x["tier"])
+                    )
+                })
+                .collect();
+            let pgx: Vec<String> = v["pgx"]["genes"]
+                .as_array()?
+                .iter()
+                .filter(|g| g["called"] == true && g["gene"] != "VKORC1")
+                .map(|g| format!("{} {}", text(&g["gene"]), text(&g["diplotype"])))
+                .collect();
+            let found = if variants.is_empty() {
+                "no clinically significant variant".to_string()
+            } else {
+                variants.join("; ")
+            };
+            Some(format!("  {s}: {found}\n      PGx: {}", pgx.join(", ")))
+        })
+        .collect()
+}
+
 pub fn demo(a: DemoArgs) -> CliResult {
     let root = project_root()?;
     let data = a
@@ -181,6 +221,10 @@ pub fn demo(a: DemoArgs) -> CliResult {
             "cohort VCF: {}",
             shown.join("cohort/cohort.vcf.gz").display()
         );
+        println!("findings (from each report.json):");
+        for line in findings(&outdir) {
+            println!("{line}");
+        }
         println!("accuracy against each sample's truth set:");
         for line in accuracy(&outdir) {
             println!("{line}");
