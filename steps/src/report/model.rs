@@ -190,6 +190,7 @@ fn summary(variants: &Value, pgx: Option<&Value>) -> Value {
         actionable.push(json!({
             "category": "variant", "gene": v["gene"], "finding": finding,
             "detail": v["clinical_significance"], "tier": v["tier"], "drugs": v["drugs"],
+            "citations": v["evidence"],
         }));
     }
     for r in pgx
@@ -209,6 +210,7 @@ fn summary(variants: &Value, pgx: Option<&Value>) -> Value {
             "category": "pharmacogenomics", "gene": genes.join("; "),
             "finding": r["drugs"].as_array().map(|d| d.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
             "detail": r["recommendation"], "tier": r["classification"], "drugs": r["drugs"],
+            "citations": r["citations"],
         }));
     }
     json!({ "actionable": actionable })
