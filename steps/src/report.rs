@@ -4,7 +4,8 @@
 //! ```text
 //! cairn step report --sample NAME --out-dir DIR [--qc qc.json] [--alignment metrics.json]
 //!     [--vcf calls.vcf.gz] [--eval eval.json] [--pgx pgx.json] [--annotated annotated.json]
-//!     [--provenance provenance.json] [--date YYYY-MM-DD] [--reference-build GRCh38]
+//!     [--bam S.bam --genes GENES.bed] [--provenance provenance.json] [--date YYYY-MM-DD]
+//!     [--reference-build GRCh38]
 //!     [--html F] [--json F] [--fhir F]
 //! ```
 //!
@@ -12,7 +13,8 @@
 //! what it was not. Outputs default to `DIR/report.html`, `DIR/report.json` and
 //! `DIR/report.fhir.json`; `--html/--json/--fhir` name them one by one (the planner does).
 //!
-//! The pipeline of the compute: [`inputs`] reads files (JSON defensively, the VCF with htslib) ->
+//! The pipeline of the compute: [`inputs`] reads files (JSON defensively, the VCF with htslib;
+//! [`coverage`] measures depth per reported gene from the BAM) ->
 //! [`model`] builds `report.json` (schema `report/report.schema.json`; [`pgx`](mod@pgx), [`methods`] and
 //! [`annotated`] shape their sections) -> [`render`] draws the HTML through a minijinja template
 //! with [`charts`] inlined as SVG -> [`fhir`] builds the bundle, which [`fhir_check`] verifies
@@ -123,7 +125,9 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
     };
     Ok(model::Inputs {
         coverage,
-        annotation_info: annotated.as_ref().map(|a| model::annotation_info(&a.value)),
+        annotation_info: annotated
+            .as_ref()
+            .map(|a| annotated::annotation_info(&a.value)),
         sample: args.sample.clone(),
         date: args.date.clone(),
         reference_build: args.reference_build.clone(),

@@ -75,6 +75,18 @@ impl AnnotatedVariant {
     }
 }
 
+/// What the report says about an annotated document beyond its variants: the knowledge-base
+/// version and the names of the lookup sources (ClinVar, gnomAD, ...) it used.
+pub fn annotation_info(doc: &Value) -> Value {
+    let sources: Vec<Value> = doc["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str().map(|n| Value::String(n.to_string())))
+        .collect();
+    serde_json::json!({"knowledge_version": doc["knowledge_version"], "sources": sources})
+}
+
 /// Read the variants of an annotated JSON document.
 pub fn parse(doc: &Value) -> Result<Vec<AnnotatedVariant>, String> {
     let list = match doc {

@@ -170,6 +170,28 @@ pub fn section(bam_path: &Path, bed: &Path) -> Result<Value> {
     }))
 }
 
+/// The limitations a coverage section implies: genes with thin stretches, or no measurement.
+pub fn limitations(cov: Option<&Value>) -> Vec<String> {
+    let Some(cov) = cov else {
+        return vec!["No per-gene coverage was measured: regions not assessed in the reported genes are unknown.".into()];
+    };
+    let min = cov["min_depth"].as_u64().unwrap_or(0);
+    cov["genes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| g["not_assessed_bases"].as_u64().unwrap_or(0) > 0)
+        .map(|g| {
+            format!(
+                "{}: {} of {} bases of its reported regions have depth below {min}x and are not assessed.",
+                g["gene"].as_str().unwrap_or("?"),
+                g["not_assessed_bases"],
+                g["bases"]
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +209,18 @@ mod tests {
             vec![(101, 102), (105, 106)]
         );
         assert!(thin(&r, &[20; 6]).is_empty());
+    }
+
+    #[test]
+    fn thin_genes_become_limitations() {
+        let cov = json!({"min_depth": 20, "genes": [
+            {"gene": "BRCA1", "bases": 100, "not_assessed_bases": 7},
+            {"gene": "BRAF", "bases": 50, "not_assessed_bases": 0}]});
+        assert_eq!(
+            limitations(Some(&cov)),
+            ["BRCA1: 7 of 100 bases of its reported regions have depth below 20x and are not assessed."]
+        );
+        assert!(limitations(None)[0].contains("No per-gene coverage"));
     }
 
     #[test]

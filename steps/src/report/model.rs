@@ -26,7 +26,8 @@ pub struct Inputs {
     pub provenance: Option<JsonInput>,
     /// Coverage per reported gene (see [`super::coverage`]), when a BAM and regions were given.
     pub coverage: Option<Value>,
-    /// The annotated document's knowledge version and source names ([`annotation_info`]).
+    /// The annotated document's knowledge version and source names
+    /// ([`annotated::annotation_info`]).
     pub annotation_info: Option<Value>,
     /// (role, file name, blake3) of every input given.
     pub digests: Vec<(String, String, String)>,
@@ -258,40 +259,14 @@ fn limitations(inp: &Inputs) -> Value {
             c.total
         ));
     }
-    coverage_limitations(inp, &mut out);
+    annotation_limitations(inp, &mut out);
     out.push("Only SNVs and short indels are called; structural variants, copy-number changes and repeat expansions are not assessed.".into());
     out.push("Regions below the reported coverage breadth thresholds may hide variants.".into());
     Value::Array(out.into_iter().map(Value::String).collect())
 }
 
-/// What the report says about an annotated document beyond its variants: the knowledge-base
-/// version and the names of the lookup sources (ClinVar, gnomAD, ...) it used.
-pub fn annotation_info(doc: &Value) -> Value {
-    let sources: Vec<Value> = doc["sources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s["name"].as_str().map(|n| json!(n)))
-        .collect();
-    json!({"knowledge_version": doc["knowledge_version"], "sources": sources})
-}
-
-fn coverage_limitations(inp: &Inputs, out: &mut Vec<String>) {
-    let Some(cov) = &inp.coverage else {
-        out.push("No per-gene coverage was measured: regions not assessed in the reported genes are unknown.".into());
-        return;
-    };
-    let min = cov["min_depth"].as_u64().unwrap_or(0);
-    for g in cov["genes"].as_array().into_iter().flatten() {
-        let thin = g["not_assessed_bases"].as_u64().unwrap_or(0);
-        if thin > 0 {
-            out.push(format!(
-                "{}: {thin} of {} bases of its reported regions have depth below {min}x and are not assessed.",
-                g["gene"].as_str().unwrap_or("?"),
-                g["bases"]
-            ));
-        }
-    }
+fn annotation_limitations(inp: &Inputs, out: &mut Vec<String>) {
+    out.extend(super::coverage::limitations(inp.coverage.as_ref()));
     let no_sources = inp
         .annotation_info
         .as_ref()
