@@ -15,7 +15,7 @@
 //! - `chrom`, `pos`, `ref`, `alt` (for the FHIR genomic coordinates).
 //!
 //! The `annotate` kind's own layout (`most_severe`, `amp_tier`, `actionability`, `germline`) fills
-//! whatever the names above leave empty (see [`annotate_kind`]).
+//! whatever the names above leave empty (module `annotate_kind`).
 //!
 //! A variant is *clinically significant* when its tier is I or II or its significance says
 //! pathogenic/likely pathogenic/drug response; *of uncertain significance* when its tier is III or
