@@ -170,6 +170,12 @@ pub fn demo(a: DemoArgs) -> CliResult {
             data.display()
         );
         generate(&root, &data)?;
+    } else if !data.join("genes.gff3").is_file() || !data.join("pgx").is_dir() {
+        return Err(CliError::user(format!(
+            "{} holds demo data from an older cairn (no genes.gff3 or pgx/); delete the folder \
+             and rerun `cairn demo` to regenerate it",
+            data.display()
+        )));
     }
     let outdir = a.outdir.clone();
     let run = RunArgs {
