@@ -194,3 +194,77 @@ fn pgx_workflow_runs_on_the_bundled_definitions() {
     assert_eq!(cyp2c19["diplotypes"][0]["name"], "*1/*17");
     assert!(!out["recommendations"].as_array().unwrap().is_empty());
 }
+
+/// The real-data path: the same germline workflow on NA12878 reads over a GRCh38 chr22 chunk
+/// (Ensembl gene models, GIAB truth, the project's GRCh38 PGx definitions) runs to a report.
+#[test]
+fn germline_workflow_runs_to_a_report_on_real_chr22_reads() {
+    let shared = std::env::var_os("CAIRN_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let d = shared.join("grch38-chr22");
+    if !d.is_dir() {
+        eprintln!(
+            "SKIP real-data germline run: {} not found (set CAIRN_SHARED_DATA)",
+            d.display()
+        );
+        return;
+    }
+    let p = Project::new();
+    let reads = d.join("reads/NA12878_chr22_16570000_16610000");
+    p.write(
+        "samples.csv",
+        &format!(
+            "sample,fastq_1,fastq_2,truth\nNA12878,{}_R1.fastq.gz,{}_R2.fastq.gz,{}\n",
+            reads.display(),
+            reads.display(),
+            d.join("truth/NA12878_GIAB_v4.2.1.chunk.vcf.gz").display()
+        ),
+    );
+    // CCT8L2's coding exon, from the chunk's Ensembl GFF3 (BED, 0-based).
+    p.write("genes.bed", "chr22\t20877\t22551\tCCT8L2\n");
+    let wf = format!("{}/workflows/germline.yaml", env!("CARGO_MANIFEST_DIR"));
+    let param = |k: &str, v: &std::path::Path| format!("{k}={}", v.display());
+    let args = [
+        "run".to_string(),
+        wf,
+        "--samples".into(),
+        "samples.csv".into(),
+        "--param".into(),
+        param("reference", &d.join("reference/chr22_16570000_16610000.fa")),
+        "--param".into(),
+        param("annotation", &d.join("annotation/ensembl103.chunk.gff3")),
+        "--param".into(),
+        param(
+            "definitions",
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/pgx"),
+        ),
+        "--param".into(),
+        "genes=genes.bed".into(),
+        "--param".into(),
+        "build=GRCh38 (chr22:16,570,000-16,610,000 chunk)".into(),
+        "--progress".into(),
+        "plain".into(),
+        "--outdir".into(),
+        "results".into(),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = p.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = json(&p.path().join("results/NA12878/NA12878.report.json"));
+    assert_eq!(report["variants"]["annotated"], true);
+    assert_eq!(report["coverage"]["genes"][0]["gene"], "CCT8L2");
+    assert!(
+        report["methods"]["accuracy"]["snv"]["recall"]
+            .as_f64()
+            .unwrap()
+            > 0.9
+    );
+    // The chunk holds no PGx position: every gene is listed as not called, none is guessed.
+    let genes = report["pgx"]["genes"].as_array().unwrap();
+    assert!(!genes.is_empty() && genes.iter().all(|g| g["called"] == false));
+    assert!(p
+        .path()
+        .join("results/NA12878/NA12878.report.html")
+        .is_file());
+}
