@@ -263,6 +263,9 @@ fn germline_workflow_runs_to_a_report_on_real_chr22_reads() {
     // The chunk holds no PGx position: every gene is listed as not called, none is guessed.
     let genes = report["pgx"]["genes"].as_array().unwrap();
     assert!(!genes.is_empty() && genes.iter().all(|g| g["called"] == false));
+    let cyp2c19 = genes.iter().find(|g| g["gene"] == "CYP2C19").unwrap();
+    let reason = cyp2c19["not_called_reason"].as_str().unwrap();
+    assert!(reason.contains("are no-calls"), "{reason}");
     assert!(p
         .path()
         .join("results/NA12878/NA12878.report.html")
