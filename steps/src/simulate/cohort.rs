@@ -123,7 +123,7 @@ fn sample_variants(
     contigs: &[Contig],
     txs: &[Transcript],
     sites: &[pgx::Site],
-) -> Vec<Variant> {
+) -> Result<Vec<Variant>> {
     let exons: Vec<(String, usize, usize)> = txs
         .iter()
         .flat_map(|t| {
@@ -148,10 +148,10 @@ fn sample_variants(
         out.push(samples::designed(contigs, tx, change, gt));
     }
     for &(rsid, gt) in plan.pgx {
-        out.push(samples::pgx_variant(contigs, sites, rsid, gt));
+        out.push(samples::pgx_variant(contigs, sites, rsid, gt)?);
     }
     out.sort_by_key(|v| (v.contig, v.pos));
-    out
+    Ok(out)
 }
 
 /// `genes.bed`: coding exons of the demo genes and the PGx positions, named by gene.
@@ -198,7 +198,7 @@ pub fn generate(out: &Path, pgx_source: &Path) -> Result<()> {
     )?;
     pgx::write(&loci, &out.join("pgx"))?;
     for plan in &SAMPLES {
-        let variants = sample_variants(plan, &contigs, &txs, &loci.sites);
+        let variants = sample_variants(plan, &contigs, &txs, &loci.sites)?;
         let text = samples::vcf(&contigs, &variants, plan.name);
         write(&out.join(format!("{}.planted.vcf", plan.name)), &text)?;
     }

@@ -132,18 +132,25 @@ pub fn designed(contigs: &[Contig], tx: &Transcript, change: Change, gt: &str) -
 }
 
 /// The PGx variant at the site named `rsid` (the site's REF is already in the reference).
-pub fn pgx_variant(contigs: &[Contig], sites: &[Site], rsid: &str, gt: &str) -> Variant {
-    let site = sites
-        .iter()
-        .find(|s| s.rsid == rsid)
-        .unwrap_or_else(|| panic!("{rsid} is a demo definition position"));
-    Variant {
+pub fn pgx_variant(
+    contigs: &[Contig],
+    sites: &[Site],
+    rsid: &str,
+    gt: &str,
+) -> crate::Result<Variant> {
+    let site = sites.iter().find(|s| s.rsid == rsid).ok_or_else(|| {
+        crate::StepError::input(format!(
+            "the demo plants {rsid}, which no definition in the PGx source folder defines; \
+             restore test-data/pgx (python3 test-data/pgx/generate.py)"
+        ))
+    })?;
+    Ok(Variant {
         contig: contig_index(contigs, &site.contig),
         pos: site.pos - 1,
         reference: site.reference.as_bytes().to_vec(),
         alt: site.alt.as_bytes().to_vec(),
         on: haplotypes(gt),
-    }
+    })
 }
 
 /// Background variants that stay clear of every exon (10 bp margin) and PGx site (150 bp).
