@@ -39,6 +39,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(simulate::SimulateSomaticKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
+    registry.register(Arc::new(pgx::PgxSitesKind));
     registry.register(Arc::new(annotate::AnnotateKind));
     registry.register(Arc::new(annotate::AnnotateIndexKind));
     registry.register(Arc::new(report::ReportKind));
@@ -67,6 +68,8 @@ pub enum StepCommand {
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
     Pgx(pgx::PgxArgs),
+    /// Every PGx definition position as a sites VCF, for forced-site genotyping by `call --sites`.
+    PgxSites(pgx::SitesArgs),
     /// Annotate calls: SO consequences, HGVS, database lookups, actionability tiers (VEP/snpEff style).
     Annotate(annotate::Args),
     /// Build the transcript model of a GFF3/GTF once, for `annotate`.
@@ -92,6 +95,7 @@ impl StepCommand {
             }
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
+            Self::PgxSites(args) => pgx::run_sites(args),
             Self::Annotate(args) => annotate::run(args),
             Self::AnnotateIndex(args) => annotate::run_index(args),
             Self::Report(args) => report::run(*args),

@@ -105,10 +105,12 @@ pub mod output;
 pub mod outside;
 pub mod phenotype;
 pub mod sites;
+pub mod sites_kind;
 pub mod vcf;
 
 mod planner;
 pub use planner::PgxKind;
+pub use sites_kind::{run as run_sites, PgxSitesKind, SitesArgs};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,8 @@
 //! ```text
 //! cairn step report --sample NAME --out-dir DIR [--qc qc.json] [--alignment metrics.json]
 //!     [--vcf calls.vcf.gz] [--eval eval.json] [--pgx pgx.json] [--annotated annotated.json]
-//!     [--provenance provenance.json] [--date YYYY-MM-DD] [--reference-build GRCh38]
+//!     [--bam S.bam --genes GENES.bed] [--provenance provenance.json] [--date YYYY-MM-DD]
+//!     [--reference-build GRCh38]
 //!     [--html F] [--json F] [--fhir F]
 //! ```
 //!
@@ -12,7 +13,8 @@
 //! what it was not. Outputs default to `DIR/report.html`, `DIR/report.json` and
 //! `DIR/report.fhir.json`; `--html/--json/--fhir` name them one by one (the planner does).
 //!
-//! The pipeline of the compute: [`inputs`] reads files (JSON defensively, the VCF with htslib) ->
+//! The pipeline of the compute: [`inputs`] reads files (JSON defensively, the VCF with htslib;
+//! [`coverage`] measures depth per reported gene from the BAM) ->
 //! [`model`] builds `report.json` (schema `report/report.schema.json`; [`pgx`](mod@pgx), [`methods`] and
 //! [`annotated`] shape their sections) -> [`render`] draws the HTML through a minijinja template
 //! with [`charts`] inlined as SVG -> [`fhir`] builds the bundle, which [`fhir_check`] verifies
@@ -24,6 +26,7 @@
 
 pub mod annotated;
 pub mod charts;
+pub mod coverage;
 pub mod fhir;
 pub mod fhir_check;
 pub mod inputs;
@@ -65,6 +68,13 @@ pub struct ReportArgs {
     /// Annotated variants JSON (see `report::annotated` for the fields read).
     #[arg(long)]
     pub annotated: Option<PathBuf>,
+    /// Aligned reads (indexed BAM): depth over the `--genes` regions.
+    #[arg(long, requires = "genes")]
+    pub bam: Option<PathBuf>,
+    /// BED of the reported genes' regions (4th column: gene name); with `--bam`, the report shows
+    /// coverage per gene and the regions below the depth threshold (not assessed).
+    #[arg(long, requires = "bam")]
+    pub genes: Option<PathBuf>,
     /// Run provenance (`provenance.json` of a finished run).
     #[arg(long)]
     pub provenance: Option<PathBuf>,
@@ -95,6 +105,8 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
         ("pgx", &args.pgx),
         ("annotated", &args.annotated),
         ("provenance", &args.provenance),
+        ("bam", &args.bam),
+        ("genes", &args.genes),
     ];
     for (role, path) in given {
         if let Some(p) = path {
@@ -107,7 +119,15 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
         }
     }
     let annotated = inputs::read_json(args.annotated.as_deref())?;
+    let coverage = match (&args.bam, &args.genes) {
+        (Some(bam), Some(bed)) => Some(coverage::section(bam, bed)?),
+        _ => None,
+    };
     Ok(model::Inputs {
+        coverage,
+        annotation_info: annotated
+            .as_ref()
+            .map(|a| annotated::annotation_info(&a.value)),
         sample: args.sample.clone(),
         date: args.date.clone(),
         reference_build: args.reference_build.clone(),

@@ -15,6 +15,7 @@
 //! of threads, and changing the variant rate leaves the reference unchanged.
 
 mod args;
+pub mod cohort;
 pub mod fasta;
 pub mod genome;
 pub mod given;

@@ -551,7 +551,7 @@ fn germline_demo_on_slurm_gives_the_local_run_s_digests() {
     assert_eq!(local.code, 0, "{}", local.stderr);
     let on_slurm = demo("slurm-store", "slurm-results", true);
     assert_eq!(on_slurm.code, 0, "{}", on_slurm.stderr);
-    assert_eq!(on_slurm.executed(), 18, "{}", on_slurm.stderr);
+    assert_eq!(on_slurm.executed(), 29, "{}", on_slurm.stderr);
     assert!(!calls(&p, "sbatch").is_empty());
     assert_eq!(
         blobs(&p.path().join("local-store")),

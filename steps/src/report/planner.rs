@@ -37,6 +37,8 @@ const FLAGS: &[(&str, &str)] = &[
     ("pgx", "--pgx"),
     ("annotated", "--annotated"),
     ("provenance", "--provenance"),
+    ("bam", "--bam"),
+    ("genes", "--genes"),
 ];
 
 const INPUTS: &[PortSpec] = &[
@@ -47,6 +49,14 @@ const INPUTS: &[PortSpec] = &[
     port("pgx", "pharmacogenomic calls (pgx json)"),
     port("annotated", "annotated variants JSON"),
     port("provenance", "provenance.json of an earlier run"),
+    port(
+        "bam",
+        "aligned reads (align bam, .bai beside it): coverage per reported gene",
+    ),
+    port(
+        "genes",
+        "BED of the reported genes' regions (name column = gene)",
+    ),
 ];
 
 const OUTPUTS: &[OutputSpec] = &[
@@ -73,7 +83,8 @@ impl StepKind for ReportKind {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: coverage per reported gene; the annotate kind's own fields read
+        2
     }
 
     fn about(&self) -> &'static str {

@@ -45,16 +45,28 @@ pub(super) fn check_ad(rec: &Record) -> Option<(bool, String)> {
 
 /// `10` -> `chr10`, `MT`/`chrMT` -> `chrM`: definitions use UCSC-style GRCh38 names.
 pub(super) fn normalize_chrom(chrom: &str) -> String {
-    let c = if chrom.starts_with("chr") {
-        chrom.to_string()
-    } else {
+    // Only bare chromosome names (`1`, `X`, `MT`) gain the `chr` prefix; other contig names (a
+    // synthetic or alternative assembly's) are kept as written.
+    let bare = chrom.chars().all(|c| c.is_ascii_digit()) || matches!(chrom, "X" | "Y" | "M" | "MT");
+    let c = if bare && !chrom.is_empty() {
         format!("chr{chrom}")
+    } else {
+        chrom.to_string()
     };
     if c == "chrMT" {
         "chrM".to_string()
     } else {
         c
     }
+}
+
+#[cfg(test)]
+#[test]
+fn bare_chromosome_names_gain_the_prefix_others_are_kept() {
+    assert_eq!(normalize_chrom("10"), "chr10");
+    assert_eq!(normalize_chrom("MT"), "chrM");
+    assert_eq!(normalize_chrom("chr10"), "chr10");
+    assert_eq!(normalize_chrom("demo_chr10"), "demo_chr10");
 }
 
 pub(super) struct Record {
