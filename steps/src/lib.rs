@@ -33,6 +33,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(align::AlignKind));
     registry.register(Arc::new(align::AlignIndexKind));
     registry.register(Arc::new(call::CallKind));
+    registry.register(Arc::new(call::somatic::planner::SomaticCallKind));
     registry.register(Arc::new(merge::MergeKind));
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(simulate::SimulateSomaticKind));
@@ -56,6 +57,8 @@ pub enum StepCommand {
     AlignIndex(align::AlignIndexArgs),
     /// Call germline SNVs and short indels from an indexed BAM into a bgzipped, indexed VCF.
     Call(call::Args),
+    /// Call somatic SNVs and indels from a tumour and a matched normal BAM (`call --somatic`).
+    CallSomatic(call::Args),
     /// Merge per-sample VCFs into one multi-sample VCF.
     Merge(merge::Args),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
@@ -83,6 +86,10 @@ impl StepCommand {
             StepCommand::Align(args) => align::run(args),
             StepCommand::AlignIndex(args) => align::run_index(args),
             StepCommand::Call(args) => call::run(args),
+            StepCommand::CallSomatic(mut args) => {
+                args.somatic.somatic = true;
+                call::run(args)
+            }
             StepCommand::Merge(args) => merge::run(args),
             StepCommand::Simulate(args) => simulate::run(*args),
             StepCommand::SimulateSomatic(mut args) => {
