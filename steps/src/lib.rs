@@ -17,6 +17,7 @@ pub mod fastq_qc;
 pub mod merge;
 pub mod report;
 pub mod simulate;
+pub mod somatic_demo;
 
 use std::sync::Arc;
 pub mod pgx;
@@ -65,6 +66,8 @@ pub enum StepCommand {
     Simulate(Box<simulate::Args>),
     /// Simulate a tumour/normal pair: germline and somatic truth, normal and tumour reads.
     SimulateSomatic(Box<simulate::Args>),
+    /// Generate a synthetic tumour/normal patient (genes, actionable mutations) for workflows/somatic.yaml.
+    SomaticDemoData(somatic_demo::Args),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
@@ -96,6 +99,7 @@ impl StepCommand {
                 args.tumour = true;
                 simulate::run(*args)
             }
+            StepCommand::SomaticDemoData(args) => somatic_demo::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
             Self::Annotate(args) => annotate::run(args),

@@ -13,6 +13,9 @@ pub struct Params {
     /// Reference build name, when the VCF header does not say it.
     #[serde(default)]
     pub reference_build: Option<String>,
+    /// Tumour type, for the somatic section's tumour-type-dependent tiers.
+    #[serde(default)]
+    pub tumor_type: Option<String>,
 }
 
 /// Planner for `cairn step report`.
@@ -37,6 +40,9 @@ const FLAGS: &[(&str, &str)] = &[
     ("pgx", "--pgx"),
     ("annotated", "--annotated"),
     ("provenance", "--provenance"),
+    ("somatic_vcf", "--somatic-vcf"),
+    ("somatic_annotated", "--somatic-annotated"),
+    ("somatic_metrics", "--somatic-metrics"),
 ];
 
 const INPUTS: &[PortSpec] = &[
@@ -47,6 +53,12 @@ const INPUTS: &[PortSpec] = &[
     port("pgx", "pharmacogenomic calls (pgx json)"),
     port("annotated", "annotated variants JSON"),
     port("provenance", "provenance.json of an earlier run"),
+    port("somatic_vcf", "somatic calls (call-somatic vcf)"),
+    port(
+        "somatic_annotated",
+        "annotated somatic calls (annotate json)",
+    ),
+    port("somatic_metrics", "tumour metrics (call-somatic metrics)"),
 ];
 
 const OUTPUTS: &[OutputSpec] = &[
@@ -91,7 +103,7 @@ impl StepKind for ReportKind {
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
         serde_json::from_value::<Params>(serde_json::Value::Object(params.clone()))
             .map(|_| ())
-            .map_err(|e| format!("report params: {e}; allowed: date, reference_build"))
+            .map_err(|e| format!("report params: {e}; allowed: date, reference_build, tumor_type"))
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {
@@ -114,6 +126,9 @@ impl StepKind for ReportKind {
         }
         if let Some(b) = params.reference_build {
             args.extend(["--reference-build".to_string(), b]);
+        }
+        if let Some(t) = params.tumor_type {
+            args.extend(["--tumor-type".to_string(), t]);
         }
         for name in ["html", "json", "fhir"] {
             args.extend([format!("--{name}"), path(call.output(name))]);

@@ -69,7 +69,8 @@ pub fn score(tumor: &SampleEvidence, normal: &SampleEvidence, ctx: Context) -> S
     let not_germline = nlod + (SOMATIC_PRIOR / GERMLINE_PRIOR).log10();
     let odds_against = 10f64.powf(-not_error) + 10f64.powf(-not_germline);
     let p_somatic = 1.0 / (1.0 + odds_against);
-    let sq = (-10.0 * (1.0 - p_somatic).max(1e-10).log10()).min(99.0);
+    // `+ 0.0` turns -0.0 (a certain non-somatic site) into 0.0 for printing.
+    let sq = (-10.0 * (1.0 - p_somatic).max(1e-10).log10()).min(99.0) + 0.0;
     Scored {
         tlod,
         nlod,
