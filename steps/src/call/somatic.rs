@@ -12,7 +12,8 @@
 //! artefact filters, and [`record`] writes the two-sample VCF (normal, then tumour).
 //!
 //! Before anything is published, [`identity`] compares the samples' germline genotypes and stops
-//! when they look like two people; [`metrics`] writes the tumour mutational burden over the
+//! when they look like two people (the records stream into a temporary file meanwhile, so memory
+//! does not grow with the genome); [`metrics`] writes the tumour mutational burden over the
 //! callable territory and the allele-fraction histogram. Jobs run in parallel and come back in
 //! order, so the bytes do not depend on the thread count.
 
@@ -24,6 +25,7 @@ pub mod model;
 pub mod planner;
 pub mod record;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -90,28 +92,70 @@ pub fn run(args: &super::Args) -> Result<()> {
         .map_err(|e| {
             StepError::environment(format!("cannot start {} threads: {e}", args.threads))
         })?;
-    let outs: Vec<JobOut> = pool.install(|| {
-        jobs.par_iter()
-            .map(|j| job::run_job(&inputs, &settings, j))
-            .collect::<Result<Vec<_>>>()
-    })?;
-    let mut id = identity::Identity::default();
-    let (mut pass, mut callable) = (Vec::new(), 0);
-    for o in &outs {
-        id.add(o.identity);
-        pass.extend_from_slice(&o.pass);
-        callable += o.callable;
-    }
-    check_identity(id, tumor, normal, som.skip_identity_check)?;
-    let reference_name = file_name(&args.reference);
-    let header = record::header(&contigs, &reference_name, &normal_name, &tumor_name);
-    let body = outs.into_iter().map(|o| Ok(o.lines));
+    // Batches of jobs run in parallel and come back in job order, streamed into the (temporary)
+    // VCF; totals for the identity check and the metrics accumulate on the way. The check runs
+    // after the last batch, before the file is renamed into place, so a refused pair publishes
+    // nothing; a pair that is plainly two people stops as soon as that is clear.
+    let totals = RefCell::new(Totals::default());
+    let check = |early: bool| {
+        let id = totals.borrow().identity;
+        if early && (id.sites < EARLY_SITES || id.concordance().unwrap_or(1.0) >= EARLY_CONCORDANCE)
+        {
+            return Ok(());
+        }
+        check_identity(id, tumor, normal, som.skip_identity_check)
+    };
+    let body = jobs
+        .chunks(args.threads * 4)
+        .flat_map(|b| {
+            pool.install(|| {
+                b.par_iter()
+                    .map(|j| job::run_job(&inputs, &settings, j))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .map(|out: Result<JobOut>| {
+            let o = out?;
+            totals.borrow_mut().add(&o);
+            check(true)?;
+            Ok(o.lines)
+        })
+        .chain(std::iter::once_with(|| {
+            check(false).map(|()| String::new())
+        }));
+    let header = record::header(
+        &contigs,
+        &file_name(&args.reference),
+        &normal_name,
+        &tumor_name,
+    );
     vcf::write_bgzf_indexed(&args.out, std::iter::once(Ok(header)).chain(body))?;
     if let Some(path) = &som.metrics {
-        let m = metrics::build((&tumor_name, &normal_name), &pass, callable, id);
+        let t = totals.into_inner();
+        let m = metrics::build((&tumor_name, &normal_name), &t.pass, t.callable, t.identity);
         metrics::write(path, &m)?;
     }
     Ok(())
+}
+
+/// Identity sites after which a pair this discordant is refused without calling the rest.
+const EARLY_SITES: u64 = 200;
+const EARLY_CONCORDANCE: f64 = 0.5;
+
+/// What the jobs add up to.
+#[derive(Debug, Default)]
+struct Totals {
+    identity: identity::Identity,
+    pass: Vec<(bool, f64)>,
+    callable: u64,
+}
+
+impl Totals {
+    fn add(&mut self, o: &JobOut) {
+        self.identity.add(o.identity);
+        self.pass.extend_from_slice(&o.pass);
+        self.callable += o.callable;
+    }
 }
 
 /// Normal and tumour column names; equal names get `_normal` / `_tumor` so the columns differ.
