@@ -14,6 +14,10 @@ use super::super::reads::{AlignedRead, Op};
 
 /// log10 likelihood margin a read needs to count for one allele in AD.
 const CLEAR_MARGIN: f64 = 1.0;
+/// Most log10 evidence one read gives for or against an indel: the pair-HMM's gap-open
+/// probability (Q45). Without it a single read carrying a long insertion, or an error near one,
+/// would outweigh several reads, as no base quality bounds it the way it bounds an SNV.
+pub const MAX_READ_LOD: f64 = 4.5;
 
 /// One read's view of a candidate.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,10 +119,12 @@ pub fn snv(reads: &[AlignedRead], max_span: i64, cand: &Candidate, min_bq: u8) -
     ev
 }
 
-/// Evidence for indels sharing one anchor position (`cands`, sorted): each read spanning them is
-/// scored against the reference and every alternate haplotype with the pair-HMM (through the
-/// germline caller's haplotype scorer). A read counts for an allele against the reference only when
-/// no other alternate explains it better, so two insertions at one position do not share reads.
+/// Evidence for a cluster of nearby indels (`cands`, sorted): each read spanning the cluster is
+/// scored against every combination of their alleles with the pair-HMM (the germline caller's
+/// haplotype scorer), so a read's likelihood for an allele is its best haplotype carrying it. A
+/// read counts for an allele against the reference only when no other alternate at the same locus
+/// explains it better, so two insertions at one position, or one insertion written two ways a few
+/// bases apart, do not share reads. A read's log-likelihood ratio is capped at [`MAX_READ_LOD`].
 pub fn indels(
     reads: &[AlignedRead],
     max_span: i64,
@@ -128,40 +134,36 @@ pub fn indels(
 ) -> Vec<SampleEvidence> {
     let mut out = vec![SampleEvidence::default(); cands.len()];
     let loci = haplotype::loci(cands, refw);
-    let [locus] = loci.as_slice() else {
-        return out;
-    };
-    let index: Vec<Option<usize>> = cands
+    // (locus, allele) of each candidate; `None` when the locus cap dropped it.
+    let index: Vec<Option<(usize, usize)>> = cands
         .iter()
         .map(|c| {
-            let mut a = refw.slice(locus.pos, c.pos).to_vec();
-            a.extend_from_slice(&c.alt);
-            a.extend_from_slice(refw.slice(c.end(), locus.end));
-            locus.alleles.iter().position(|x| *x == a)
+            loci.iter().enumerate().find_map(|(li, l)| {
+                if c.pos < l.pos || c.end() > l.end {
+                    return None;
+                }
+                let mut a = refw.slice(l.pos, c.pos).to_vec();
+                a.extend_from_slice(&c.alt);
+                a.extend_from_slice(refw.slice(c.end(), l.end));
+                l.alleles.iter().position(|x| *x == a).map(|k| (li, k))
+            })
         })
         .collect();
-    let pos = cands[0].pos;
-    let extent = (
-        pos,
-        cands
-            .iter()
-            .map(|c| c.end().max(c.shift_end))
-            .max()
-            .unwrap_or(pos),
-    );
+    let (Some(first), Some(last)) = (cands.first(), cands.last()) else {
+        return out;
+    };
+    let far = cands.iter().map(|c| c.end().max(c.shift_end)).max();
+    let extent = (first.pos, far.unwrap_or(last.end()));
     let lo = reads.partition_point(|x| x.start < extent.0 - max_span - 50);
     let hi = reads.partition_point(|x| x.start <= extent.1 + 50);
     for read in &reads[lo..hi] {
         let scored = haplotype::score(std::slice::from_ref(read), refw, &loci, extent, hmm);
-        let Some(lik) = scored.first().and_then(|s| s.reads.first()) else {
-            continue;
-        };
-        let i = read
-            .projection()
-            .partition_point(|&p| p <= pos)
-            .min(read.seq.len().saturating_sub(1));
-        for (ev, idx) in out.iter_mut().zip(&index) {
-            let Some(k) = *idx else { continue };
+        let proj = read.projection();
+        for ((ev, idx), cand) in out.iter_mut().zip(&index).zip(cands) {
+            let Some((li, k)) = *idx else { continue };
+            let Some(lik) = scored.get(li).and_then(|s| s.reads.first()) else {
+                continue;
+            };
             ev.depth += 1;
             let other = (1..lik.lik.len())
                 .filter(|&j| j != k)
@@ -170,9 +172,13 @@ pub fn indels(
             if other > lik.lik[k] && other > lik.lik[0] {
                 continue;
             }
+            let i = proj
+                .partition_point(|&p| p <= cand.pos)
+                .min(read.seq.len().saturating_sub(1));
+            let lod = (lik.lik[k] - lik.lik[0]).clamp(-MAX_READ_LOD, MAX_READ_LOD);
             ev.obs.push(ReadObs {
                 lref: lik.lik[0],
-                lalt: lik.lik[k],
+                lalt: lik.lik[0] + lod,
                 reverse: read.reverse,
                 mapq: read.mapq,
                 bq: 0,

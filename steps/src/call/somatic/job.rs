@@ -23,6 +23,10 @@ use crate::error::{Result, StepError};
 const REF_PAD: i64 = 1000;
 /// Reads fetched beyond the chunk on each side.
 const READ_PAD: i64 = 600;
+/// Indels closer than this (beyond their repeat stretches) are scored together.
+const INDEL_GROUP_GAP: i64 = 10;
+/// Most indels scored together (the haplotype scorer caps the combinations too).
+const MAX_GROUP: usize = 4;
 /// Indel candidates need this much support to make nearby SNVs suspect.
 const INDEL_NEIGHBOUR_SUPPORT: u32 = 3;
 
@@ -95,13 +99,16 @@ pub fn run_job(inputs: &Inputs, s: &Settings, job: &Job) -> Result<JobOut> {
         .iter()
         .filter(|c| c.pos >= job.start && c.pos < job.end)
         .collect();
-    for at_pos in in_job.chunk_by(|a, b| a.pos == b.pos) {
-        for rec in call_site(at_pos, &reads, &refw, &indels, s) {
-            if rec.scored.filters.is_empty() {
-                out.pass.push((rec.is_snv(), rec.tumor.af()));
-            }
-            out.lines += &rec.line(name);
+    let mut records: Vec<Record> = groups(&in_job)
+        .iter()
+        .flat_map(|g| call_group(g, &reads, &refw, &indels, s))
+        .collect();
+    records.sort_by(|a, b| (a.pos, &a.reference, &a.alt).cmp(&(b.pos, &b.reference, &b.alt)));
+    for rec in records {
+        if rec.scored.filters.is_empty() {
+            out.pass.push((rec.is_snv(), rec.tumor.af()));
         }
+        out.lines += &rec.line(name);
     }
     out.callable = callable(&t_found, &n_found, job);
     out.identity = identity::compare(&t_found, &n_found, job.start, job.end);
@@ -118,63 +125,79 @@ struct Samples<'a> {
     span: i64,
 }
 
-/// Score the candidates at one position (SNVs one by one, indels together so that reads are
-/// shared out between them); keeps those whose tumour evidence is strong enough to report.
-fn call_site(
-    at_pos: &[&Candidate],
+/// Candidates in the groups they are scored in: each SNV alone; indels whose stretches (repeats
+/// included) lie within [`INDEL_GROUP_GAP`] of each other together, so that reads are shared out
+/// between overlapping or differently written events.
+fn groups(cands: &[&Candidate]) -> Vec<Vec<Candidate>> {
+    let mut out: Vec<Vec<Candidate>> = Vec::new();
+    let mut open: Option<(usize, i64)> = None;
+    for &c in cands {
+        if c.is_snv() {
+            out.push(vec![c.clone()]);
+            continue;
+        }
+        let reach = c.end().max(c.shift_end);
+        match open {
+            Some((g, end)) if c.pos <= end + INDEL_GROUP_GAP && out[g].len() < MAX_GROUP => {
+                out[g].push(c.clone());
+                open = Some((g, end.max(reach)));
+            }
+            _ => {
+                out.push(vec![c.clone()]);
+                open = Some((out.len() - 1, reach));
+            }
+        }
+    }
+    out
+}
+
+/// Score one group; keeps the candidates whose tumour evidence is strong enough to report.
+fn call_group(
+    group: &[Candidate],
     reads: &Samples<'_>,
     refw: &RefWindow,
     indels: &BTreeSet<i64>,
     s: &Settings,
 ) -> Vec<Record> {
-    let gather = |r: &[AlignedRead], group: &[Candidate]| -> Vec<SampleEvidence> {
+    let gather = |r: &[AlignedRead]| -> Vec<SampleEvidence> {
         if group[0].is_snv() {
             vec![evidence::snv(r, reads.span, &group[0], s.min_bq)]
         } else {
             evidence::indels(r, reads.span, refw, group, &s.hmm)
         }
     };
-    let (snvs, indel_group): (Vec<Candidate>, Vec<Candidate>) =
-        at_pos.iter().map(|&c| c.clone()).partition(|c| c.is_snv());
-    let mut groups: Vec<Vec<Candidate>> = snvs.into_iter().map(|c| vec![c]).collect();
-    if !indel_group.is_empty() {
-        groups.push(indel_group);
+    let tumor = gather(reads.tumor);
+    if tumor
+        .iter()
+        .all(|t| model::tumor_lod(&t.obs).0 < model::EMIT_TLOD)
+    {
+        return Vec::new();
     }
+    let normal = gather(reads.normal);
+    let poor = gather(reads.tumor_poor);
     let mut out = Vec::new();
-    for group in groups {
-        let tumor = gather(reads.tumor, &group);
-        if tumor
-            .iter()
-            .all(|t| model::tumor_lod(&t.obs).0 < model::EMIT_TLOD)
-        {
+    for (((cand, tumor), normal), poor) in group.iter().zip(tumor).zip(normal).zip(poor) {
+        if model::tumor_lod(&tumor.obs).0 < model::EMIT_TLOD {
             continue;
         }
-        let normal = gather(reads.normal, &group);
-        let poor = gather(reads.tumor_poor, &group);
-        for (((cand, tumor), normal), poor) in group.iter().zip(tumor).zip(normal).zip(poor) {
-            if model::tumor_lod(&tumor.obs).0 < model::EMIT_TLOD {
-                continue;
-            }
-            let near_indel = indels
-                .range(cand.pos - INDEL_REACH..=cand.pos + INDEL_REACH)
-                .next()
-                .is_some();
-            let ctx = Context {
-                is_snv: cand.is_snv(),
-                near_indel,
-                tumor_poor_mq_alt: poor.alt_count(),
-            };
-            out.push(Record {
-                pos: cand.pos,
-                reference: cand.reference.clone(),
-                alt: cand.alt.clone(),
-                scored: model::score(&tumor, &normal, ctx),
-                tumor,
-                normal,
-            });
-        }
+        let near_indel = indels
+            .range(cand.pos - INDEL_REACH..=cand.pos + INDEL_REACH)
+            .next()
+            .is_some();
+        let ctx = Context {
+            is_snv: cand.is_snv(),
+            near_indel,
+            tumor_poor_mq_alt: poor.alt_count(),
+        };
+        out.push(Record {
+            pos: cand.pos,
+            reference: cand.reference.clone(),
+            alt: cand.alt.clone(),
+            scored: model::score(&tumor, &normal, ctx),
+            tumor,
+            normal,
+        });
     }
-    out.sort_by(|a, b| (&a.reference, &a.alt).cmp(&(&b.reference, &b.alt)));
     out
 }
 
@@ -248,4 +271,33 @@ pub fn snv_fractions(d: &Discovery) -> BTreeMap<(i64, u8), f64> {
             ((c.pos, c.alt[0]), f64::from(c.support) / f64::from(depth))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indel(pos: i64, alt: &[u8], shift_end: i64) -> Candidate {
+        Candidate {
+            pos,
+            reference: b"A".to_vec(),
+            alt: alt.to_vec(),
+            support: 3,
+            shift_end,
+        }
+    }
+
+    #[test]
+    fn nearby_indels_are_grouped_and_snvs_stand_alone() {
+        let a = indel(100, b"AT", 101);
+        let b = Candidate::snv(103, b'C', b'G', 4);
+        let c = indel(104, b"AGG", 105);
+        let d = indel(200, b"AC", 201);
+        let got = groups(&[&a, &b, &c, &d]);
+        let shape: Vec<Vec<i64>> = got
+            .iter()
+            .map(|g| g.iter().map(|c| c.pos).collect())
+            .collect();
+        assert_eq!(shape, vec![vec![100, 104], vec![103], vec![200]]);
+    }
 }
