@@ -18,6 +18,7 @@ pub mod fastq_qc;
 pub mod merge;
 pub mod report;
 pub mod simulate;
+pub mod somatic_demo;
 
 use std::sync::Arc;
 pub mod pgx;
@@ -34,6 +35,7 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(align::AlignKind));
     registry.register(Arc::new(align::AlignIndexKind));
     registry.register(Arc::new(call::CallKind));
+    registry.register(Arc::new(call::somatic::planner::SomaticCallKind));
     registry.register(Arc::new(merge::MergeKind));
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(simulate::SimulateSomaticKind));
@@ -58,12 +60,16 @@ pub enum StepCommand {
     AlignIndex(align::AlignIndexArgs),
     /// Call germline SNVs and short indels from an indexed BAM into a bgzipped, indexed VCF.
     Call(call::Args),
+    /// Call somatic SNVs and indels from a tumour and a matched normal BAM (`call --somatic`).
+    CallSomatic(call::Args),
     /// Merge per-sample VCFs into one multi-sample VCF.
     Merge(merge::Args),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
     Simulate(Box<simulate::Args>),
     /// Simulate a tumour/normal pair: germline and somatic truth, normal and tumour reads.
     SimulateSomatic(Box<simulate::Args>),
+    /// Generate a synthetic tumour/normal patient (genes, actionable mutations) for workflows/somatic.yaml.
+    SomaticDemoData(somatic_demo::Args),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
@@ -87,12 +93,17 @@ impl StepCommand {
             StepCommand::Align(args) => align::run(args),
             StepCommand::AlignIndex(args) => align::run_index(args),
             StepCommand::Call(args) => call::run(args),
+            StepCommand::CallSomatic(mut args) => {
+                args.somatic.somatic = true;
+                call::run(args)
+            }
             StepCommand::Merge(args) => merge::run(args),
             StepCommand::Simulate(args) => simulate::run(*args),
             StepCommand::SimulateSomatic(mut args) => {
                 args.tumour = true;
                 simulate::run(*args)
             }
+            StepCommand::SomaticDemoData(args) => somatic_demo::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
             Self::PgxSites(args) => pgx::run_sites(args),

@@ -35,6 +35,7 @@ pub mod model;
 pub mod pgx;
 pub mod planner;
 pub mod render;
+pub mod somatic;
 
 use std::path::{Path, PathBuf};
 
@@ -93,6 +94,8 @@ pub struct ReportArgs {
     /// FHIR bundle output path (default OUT_DIR/report.fhir.json).
     #[arg(long)]
     pub fhir: Option<PathBuf>,
+    #[command(flatten)]
+    pub somatic: somatic::SomaticInputs,
 }
 
 fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
@@ -160,6 +163,7 @@ fn charts(inp: &model::Inputs) -> render::Charts {
                 "length (bp)",
             )
         }),
+        somatic_vaf: None,
     }
 }
 
@@ -182,8 +186,18 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
 /// `cairn step report`.
 pub fn run(args: ReportArgs) -> Result<()> {
     let inp = read_inputs(&args)?;
-    let report = model::build(&inp);
-    let html = render::html(&report, &charts(&inp))?;
+    let mut report = model::build(&inp);
+    let mut charts = charts(&inp);
+    if let Some(section) = somatic::section(&args.somatic)? {
+        let pairs = somatic::vaf_pairs(&section);
+        charts.somatic_vaf =
+            charts::histogram(&pairs, "Somatic variant allele fractions", "tumour VAF");
+        if let Some(rows) = report["summary"]["actionable"].as_array_mut() {
+            rows.extend(somatic::summary_rows(&section));
+        }
+        report["somatic"] = section;
+    }
+    let html = render::html(&report, &charts)?;
     let bundle = fhir::bundle(&report);
     let problems = fhir_check::check(&bundle);
     if !problems.is_empty() {

@@ -12,5 +12,6 @@ mod pgx;
 mod report;
 mod simulate;
 mod slurm;
+mod somatic;
 mod support;
 mod workflows;

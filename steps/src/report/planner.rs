@@ -13,6 +13,9 @@ pub struct Params {
     /// Reference build name, when the VCF header does not say it.
     #[serde(default)]
     pub reference_build: Option<String>,
+    /// Tumour type, for the somatic section's tumour-type-dependent tiers.
+    #[serde(default)]
+    pub tumor_type: Option<String>,
 }
 
 /// Planner for `cairn step report`.
@@ -39,6 +42,9 @@ const FLAGS: &[(&str, &str)] = &[
     ("provenance", "--provenance"),
     ("bam", "--bam"),
     ("genes", "--genes"),
+    ("somatic_vcf", "--somatic-vcf"),
+    ("somatic_annotated", "--somatic-annotated"),
+    ("somatic_metrics", "--somatic-metrics"),
 ];
 
 const INPUTS: &[PortSpec] = &[
@@ -57,6 +63,12 @@ const INPUTS: &[PortSpec] = &[
         "genes",
         "BED of the reported genes' regions (name column = gene)",
     ),
+    port("somatic_vcf", "somatic calls (call-somatic vcf)"),
+    port(
+        "somatic_annotated",
+        "annotated somatic calls (annotate json)",
+    ),
+    port("somatic_metrics", "tumour metrics (call-somatic metrics)"),
 ];
 
 const OUTPUTS: &[OutputSpec] = &[
@@ -102,7 +114,7 @@ impl StepKind for ReportKind {
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
         serde_json::from_value::<Params>(serde_json::Value::Object(params.clone()))
             .map(|_| ())
-            .map_err(|e| format!("report params: {e}; allowed: date, reference_build"))
+            .map_err(|e| format!("report params: {e}; allowed: date, reference_build, tumor_type"))
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {
@@ -125,6 +137,9 @@ impl StepKind for ReportKind {
         }
         if let Some(b) = params.reference_build {
             args.extend(["--reference-build".to_string(), b]);
+        }
+        if let Some(t) = params.tumor_type {
+            args.extend(["--tumor-type".to_string(), t]);
         }
         for name in ["html", "json", "fhir"] {
             args.extend([format!("--{name}"), path(call.output(name))]);
