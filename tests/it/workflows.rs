@@ -223,6 +223,16 @@ fn germline_workflow_runs_to_a_report_on_real_chr22_reads() {
     );
     // CCT8L2's coding exon, from the chunk's Ensembl GFF3 (BED, 0-based).
     p.write("genes.bed", "chr22\t20877\t22551\tCCT8L2\n");
+    // Population lookups as a list param (relative paths resolve against the params file).
+    let known = d.join("known-sites");
+    p.write(
+        "params.yaml",
+        &format!(
+            "sources:\n  - {}\n  - {}\n",
+            known.join("dbsnp_146.hg38.vcf.gz").display(),
+            known.join("gnomAD.r2.1.1.vcf.gz").display()
+        ),
+    );
     let wf = format!("{}/workflows/germline.yaml", env!("CARGO_MANIFEST_DIR"));
     let param = |k: &str, v: &std::path::Path| format!("{k}={}", v.display());
     let args = [
@@ -241,6 +251,8 @@ fn germline_workflow_runs_to_a_report_on_real_chr22_reads() {
         ),
         "--param".into(),
         "genes=genes.bed".into(),
+        "--params-file".into(),
+        "params.yaml".into(),
         "--param".into(),
         "build=GRCh38 (chr22:16,570,000-16,610,000 chunk)".into(),
         "--progress".into(),
@@ -254,6 +266,12 @@ fn germline_workflow_runs_to_a_report_on_real_chr22_reads() {
     let report = json(&p.path().join("results/NA12878/NA12878.report.json"));
     assert_eq!(report["variants"]["annotated"], true);
     assert_eq!(report["coverage"]["genes"][0]["gene"], "CCT8L2");
+    let annotated = json(&p.path().join("results/NA12878/NA12878.annotated.json"));
+    let sources = annotated["sources"].to_string();
+    assert!(
+        sources.contains("dbsnp_146") && sources.contains("gnomAD_r2_1_1"),
+        "{sources}"
+    );
     assert!(
         report["methods"]["accuracy"]["snv"]["recall"]
             .as_f64()

@@ -96,7 +96,8 @@ impl StepKind for ReportKind {
 
     fn version(&self) -> u32 {
         // 2: coverage per reported gene; the annotate kind's own fields read
-        2
+        // 3: somatic section; guidelines blocked by a phenotype-less gene say so
+        3
     }
 
     fn about(&self) -> &'static str {
