@@ -2,6 +2,7 @@
 
 pub mod args;
 mod cache;
+mod containers;
 mod demo;
 mod run;
 

@@ -4,6 +4,7 @@
 //! act on (retry, report, cancel). Every task runs in its own directory, which holds `command.sh`,
 //! `stdout`, `stderr` and `exitcode`, so a failed task can be rerun by hand with `bash command.sh`.
 
+pub mod container;
 pub mod local;
 pub mod slurm;
 

@@ -201,6 +201,11 @@ fn resolve_input(
             })
             .collect());
     }
+    if let Some(Expr::Param(p)) = t.sole_expr() {
+        if let serde_json::Value::Array(items) = &wf.params[p].value {
+            return param_list(p, items, &wf.params[p].base_dir);
+        }
+    }
     if t.exprs().any(|e| matches!(e, Expr::Output { .. })) {
         return Err(format!(
             "`{}`: a reference to another step's output must stand alone",
@@ -244,7 +249,36 @@ fn resolve_input(
         ));
     }
     let base = base.unwrap_or_else(|| wf.source.parent().unwrap_or(Path::new("/")).to_path_buf());
-    let path = base.join(&text);
+    Ok(vec![InputRef::File(existing(&base, &text, &origin)?)])
+}
+
+/// A param holding a list (`sources: [a.vcf.gz, b.vcf.gz]`, or `[]` for none) standing alone in
+/// an input gives one input file per item.
+fn param_list(
+    name: &str,
+    items: &[serde_json::Value],
+    base: &Path,
+) -> Result<Vec<InputRef>, String> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let origin = format!("param `{name}` item {}", i + 1);
+            match item {
+                serde_json::Value::String(text) if !text.is_empty() => {
+                    Ok(InputRef::File(existing(base, text, &origin)?))
+                }
+                _ => Err(format!("{origin} is not a file path; give a list of paths")),
+            }
+        })
+        .collect()
+}
+
+/// `text` as an absolute path against `base`, if the file exists. Tasks run in their own
+/// directories: a relative path (from a relative --samples) would not name the file there.
+fn existing(base: &Path, text: &str, origin: &str) -> Result<PathBuf, String> {
+    let path = base.join(text);
+    let path = std::path::absolute(&path).unwrap_or(path);
     if !path.exists() {
         let from = if origin.is_empty() {
             String::new()
@@ -256,7 +290,7 @@ fn resolve_input(
             path.display()
         ));
     }
-    Ok(vec![InputRef::File(path)])
+    Ok(path)
 }
 
 fn render_source(t: &Template) -> String {

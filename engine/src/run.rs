@@ -43,6 +43,8 @@ pub struct RunOptions {
     /// The `cairn` binary that built-in steps run as.
     pub self_exe: PathBuf,
     pub cairn_version: String,
+    /// The container runtime for steps with `container:`.
+    pub container: Option<crate::exec::container::Runtime>,
 }
 
 /// How a run ended.

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
+use crate::exec::container::{ContainerError, ImageSpec, ResolvedImage, Runtime};
 use crate::step::{Registry, StepKind};
 pub use samples::{Sample, SampleId, SampleSheet};
 pub use template::{Expr, Template};
@@ -147,6 +148,8 @@ pub enum Action {
     Builtin {
         kind: Arc<dyn StepKind>,
         params: IndexMap<String, ParamBinding>,
+        /// The image (a cairn image) the kind runs in, as `cairn step ...` on its PATH.
+        container: Option<String>,
     },
     Command {
         script: Template,
@@ -158,10 +161,15 @@ pub enum Action {
 impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::Builtin { kind, params } => f
+            Action::Builtin {
+                kind,
+                params,
+                container,
+            } => f
                 .debug_struct("Builtin")
                 .field("kind", &kind.name())
                 .field("params", params)
+                .field("container", container)
                 .finish(),
             Action::Command {
                 source, container, ..
@@ -199,6 +207,15 @@ impl Step {
             Action::Command { .. } => "command",
         }
     }
+
+    /// The `container:` of the step, as written.
+    pub fn container(&self) -> Option<&str> {
+        match &self.action {
+            Action::Builtin { container, .. } | Action::Command { container, .. } => {
+                container.as_deref()
+            }
+        }
+    }
 }
 
 /// A validated workflow, ready to plan.
@@ -211,6 +228,29 @@ pub struct Workflow {
     pub params: IndexMap<String, Param>,
     pub sheet: Option<SampleSheet>,
     pub steps: IndexMap<StepId, Step>,
+    /// The images that steps' `container:` values name, by that value.
+    pub images: IndexMap<String, ImageSpec>,
+    /// The same images as the runtime found them ([`Workflow::resolve_images`]); their ids are
+    /// part of the action digests of the steps that use them.
+    pub resolved_images: IndexMap<String, ResolvedImage>,
+    /// Problems that do not stop a run (an image that is not pinned, say).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Workflow {
+    /// Whether any step runs in a container.
+    pub fn uses_containers(&self) -> bool {
+        !self.images.is_empty()
+    }
+
+    /// Ask the runtime what every image is now (before planning: the ids are in the cache keys).
+    pub fn resolve_images(&mut self, rt: &Runtime) -> Result<(), ContainerError> {
+        for (name, spec) in &self.images {
+            let resolved = crate::exec::container::resolve_image(rt, spec)?;
+            self.resolved_images.insert(name.clone(), resolved);
+        }
+        Ok(())
+    }
 }
 
 /// One problem found while loading a workflow.
@@ -266,6 +306,8 @@ pub struct Overrides {
     pub params_file: Option<PathBuf>,
     /// `--samples F`.
     pub samples: Option<PathBuf>,
+    /// `--images F`: the `images.toml` to use instead of the workflow's `images:`.
+    pub images: Option<PathBuf>,
 }
 
 /// Load, parse and validate a workflow file.

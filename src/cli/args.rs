@@ -77,6 +77,30 @@ pub struct LoadArgs {
     /// A YAML/JSON file of params; relative paths in it resolve against its folder.
     #[arg(long)]
     pub params_file: Option<PathBuf>,
+    /// The images.toml that `container:` names resolve in; overrides `images:` in the workflow.
+    #[arg(long, value_name = "FILE")]
+    pub images: Option<PathBuf>,
+}
+
+/// How steps with `container:` run.
+#[derive(Debug, Args)]
+pub struct ContainerArgs {
+    /// Container runtime for steps with `container:` (default: the profile's, else the first
+    /// installed of podman, docker, apptainer, singularity, charliecloud).
+    #[arg(long, env = "CAIRN_CONTAINER_RUNTIME", value_enum)]
+    pub container_runtime: Option<RuntimeArg>,
+    /// Container profile (YAML): runtime, binary, network, extra_args, binds.
+    #[arg(long = "containers", value_name = "FILE", env = "CAIRN_CONTAINERS")]
+    pub container_profile: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RuntimeArg {
+    Podman,
+    Docker,
+    Apptainer,
+    Singularity,
+    Charliecloud,
 }
 
 /// Where results and the cache live.
@@ -96,6 +120,8 @@ pub struct RunArgs {
     pub load: LoadArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub containers: ContainerArgs,
     /// Cpus to use at once (default: all).
     #[arg(short = 'j', long = "jobs")]
     pub jobs: Option<u32>,
@@ -146,6 +172,8 @@ pub struct PlanArgs {
     pub load: LoadArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub containers: ContainerArgs,
     /// Show the full difference between a task's last action and its new one (`step` or `step/sample`).
     #[arg(long, value_name = "TASK")]
     pub explain: Option<String>,

@@ -3,13 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::args::{DemoArgs, KeepArg, LoadArgs, RunArgs, StoreArgs};
+use super::args::{ContainerArgs, DemoArgs, KeepArg, LoadArgs, RunArgs, StoreArgs};
 use super::{CliError, CliResult};
 
-/// The samples of the demo cohort and their simulator seeds.
-const SAMPLES: &[(&str, u64)] = &[("S1", 11), ("S2", 12), ("S3", 13)];
-const GENOME_SIZE: &str = "200000";
+use cairn_steps::simulate::cohort;
+
+/// Mean read depth of every demo sample.
 const COVERAGE: &str = "30";
+
+/// The demo's sample names, in sheet order.
+fn samples() -> impl Iterator<Item = &'static str> {
+    cohort::SAMPLES.iter().map(|s| s.name)
+}
 
 /// The folder holding `workflows/germline.yaml`: the current directory or the source checkout.
 fn project_root() -> Result<PathBuf, CliError> {
@@ -25,23 +30,19 @@ fn project_root() -> Result<PathBuf, CliError> {
         })
 }
 
-fn simulate(out: &Path, sample: &str, seed: u64, reference: Option<&Path>) -> Result<(), CliError> {
+/// Simulate one sample's reads and truth from its planted variants on the demo reference.
+fn simulate(data: &Path, out: &Path, plan: &cohort::samples::SamplePlan) -> Result<(), CliError> {
     let exe = std::env::current_exe()
         .map_err(|e| CliError::env(format!("cannot locate the cairn binary: {e}")))?;
     let mut cmd = Command::new(exe);
-    cmd.args([
-        "simulate",
-        "--size",
-        GENOME_SIZE,
-        "--coverage",
-        COVERAGE,
-        "--seed",
-        &seed.to_string(),
-    ]);
-    cmd.args(["--sample", sample, "--out"]).arg(out);
-    if let Some(r) = reference {
-        cmd.arg("--reference").arg(r);
-    }
+    cmd.args(["simulate", "--coverage", COVERAGE, "--seed"])
+        .arg(plan.seed.to_string())
+        .args(["--sample", plan.name, "--reference"])
+        .arg(data.join("ref.fa"))
+        .arg("--variants")
+        .arg(data.join(format!("{}.planted.vcf", plan.name)))
+        .arg("--out")
+        .arg(out);
     eprintln!("cairn demo: {}", format!("{cmd:?}").replace('"', ""));
     let status = cmd
         .status()
@@ -50,7 +51,8 @@ fn simulate(out: &Path, sample: &str, seed: u64, reference: Option<&Path>) -> Re
         Ok(())
     } else {
         Err(CliError::env(format!(
-            "simulating {sample} failed ({status})"
+            "simulating {} failed ({status})",
+            plan.name
         )))
     }
 }
@@ -65,37 +67,27 @@ fn mv(from: PathBuf, to: PathBuf) -> Result<(), CliError> {
     })
 }
 
-/// Generate the demo cohort into `data` (atomically: a temporary folder, then a rename).
-fn generate(data: &Path) -> Result<(), CliError> {
+/// Generate the demo cohort into `data` (atomically: a temporary folder, then a rename): the
+/// designed genome, gene models and PGx definitions, then each sample's reads.
+fn generate(root: &Path, data: &Path) -> Result<(), CliError> {
     let tmp = data.with_extension(format!("tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp)
-        .map_err(|e| CliError::env(format!("cannot create {}: {e}", tmp.display())))?;
+    eprintln!("cairn demo: writing the demo genome, gene models and PGx definitions");
+    cohort::generate(&tmp, &root.join("test-data/pgx"))
+        .map_err(|e| CliError::env(format!("cannot generate the demo cohort: {}", e.message)))?;
     let mut sheet = String::from("sample,fastq_1,fastq_2,truth\n");
-    for (i, (sample, seed)) in SAMPLES.iter().enumerate() {
+    for plan in &cohort::SAMPLES {
+        let sample = plan.name;
         let out = tmp.join(format!("sim-{sample}"));
-        let reference = (i > 0).then(|| tmp.join("ref.fa"));
-        simulate(&out, sample, *seed, reference.as_deref())?;
-        if i == 0 {
-            mv(out.join("ref.fa"), tmp.join("ref.fa"))?;
-            mv(out.join("ref.fa.fai"), tmp.join("ref.fa.fai"))?;
+        simulate(&tmp, &out, plan)?;
+        for (from, to) in [
+            ("reads_1.fq.gz", format!("{sample}_1.fq.gz")),
+            ("reads_2.fq.gz", format!("{sample}_2.fq.gz")),
+            ("truth.vcf.gz", format!("{sample}.truth.vcf.gz")),
+            ("truth.vcf.gz.tbi", format!("{sample}.truth.vcf.gz.tbi")),
+        ] {
+            mv(out.join(from), tmp.join(to))?;
         }
-        mv(
-            out.join("reads_1.fq.gz"),
-            tmp.join(format!("{sample}_1.fq.gz")),
-        )?;
-        mv(
-            out.join("reads_2.fq.gz"),
-            tmp.join(format!("{sample}_2.fq.gz")),
-        )?;
-        mv(
-            out.join("truth.vcf.gz"),
-            tmp.join(format!("{sample}.truth.vcf.gz")),
-        )?;
-        mv(
-            out.join("truth.vcf.gz.tbi"),
-            tmp.join(format!("{sample}.truth.vcf.gz.tbi")),
-        )?;
         let _ = std::fs::remove_dir_all(&out);
         sheet.push_str(&format!(
             "{sample},{sample}_1.fq.gz,{sample}_2.fq.gz,{sample}.truth.vcf.gz\n"
@@ -107,9 +99,8 @@ fn generate(data: &Path) -> Result<(), CliError> {
 
 /// One line per sample: SNV and indel F1 from the published eval JSON.
 fn accuracy(outdir: &Path) -> Vec<String> {
-    SAMPLES
-        .iter()
-        .filter_map(|(s, _)| {
+    samples()
+        .filter_map(|s| {
             let text =
                 std::fs::read_to_string(outdir.join(s).join(format!("{s}.eval.json"))).ok()?;
             let v: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -127,6 +118,46 @@ fn accuracy(outdir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Two lines per sample from its report JSON: the clinically significant variants (tier and
+/// significance) and the star-allele diplotypes (VKORC1's rsID-named alleles are left to the
+/// report).
+fn findings(outdir: &Path) -> Vec<String> {
+    samples()
+        .filter_map(|s| {
+            let path = outdir.join(s).join(format!("{s}.report.json"));
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+            let text = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+            let variants: Vec<String> = v["variants"]["significant"]
+                .as_array()?
+                .iter()
+                .map(|x| {
+                    let sig = text(&x["clinical_significance"]);
+                    let sig = sig.split([':', '(']).next().unwrap_or("").trim();
+                    format!(
+                        "{} {} (tier {}, {sig})",
+                        text(&x["gene"]),
+                        text(&x["hgvs_p"]),
+                        text(&x["tier"])
+                    )
+                })
+                .collect();
+            let pgx: Vec<String> = v["pgx"]["genes"]
+                .as_array()?
+                .iter()
+                .filter(|g| g["called"] == true && g["gene"] != "VKORC1")
+                .map(|g| format!("{} {}", text(&g["gene"]), text(&g["diplotype"])))
+                .collect();
+            let found = if variants.is_empty() {
+                "no clinically significant variant".to_string()
+            } else {
+                variants.join("; ")
+            };
+            Some(format!("  {s}: {found}\n      PGx: {}", pgx.join(", ")))
+        })
+        .collect()
+}
+
 pub fn demo(a: DemoArgs) -> CliResult {
     let root = project_root()?;
     let data = a
@@ -138,19 +169,38 @@ pub fn demo(a: DemoArgs) -> CliResult {
             "cairn demo: generating the synthetic demo cohort in {}",
             data.display()
         );
-        generate(&data)?;
+        generate(&root, &data)?;
+    } else if !data.join("genes.gff3").is_file() || !data.join("pgx").is_dir() {
+        return Err(CliError::user(format!(
+            "{} holds demo data from an older cairn (no genes.gff3 or pgx/); delete the folder \
+             and rerun `cairn demo` to regenerate it",
+            data.display()
+        )));
     }
     let outdir = a.outdir.clone();
     let run = RunArgs {
         load: LoadArgs {
             workflow: root.join("workflows/germline.yaml"),
             samples: Some(data.join("samples.csv")),
-            params: vec![format!("reference={}", data.join("ref.fa").display())],
+            params: [
+                ("reference", "ref.fa"),
+                ("annotation", "genes.gff3"),
+                ("definitions", "pgx"),
+                ("genes", "genes.bed"),
+            ]
+            .iter()
+            .map(|(k, f)| format!("{k}={}", data.join(f).display()))
+            .collect(),
             params_file: None,
+            images: None,
         },
         store: StoreArgs {
             work_dir: a.work_dir,
             outdir: outdir.clone(),
+        },
+        containers: ContainerArgs {
+            container_runtime: None,
+            container_profile: None,
         },
         jobs: a.jobs,
         memory: None,
@@ -168,7 +218,7 @@ pub fn demo(a: DemoArgs) -> CliResult {
             shown.join("summary/batch-summary.html").display()
         );
         println!("reports:");
-        for (s, _) in SAMPLES {
+        for s in samples() {
             println!(
                 "  {}",
                 shown.join(s).join(format!("{s}.report.html")).display()
@@ -182,6 +232,10 @@ pub fn demo(a: DemoArgs) -> CliResult {
             "cohort VCF: {}",
             shown.join("cohort/cohort.vcf.gz").display()
         );
+        println!("findings (from each report.json):");
+        for line in findings(&outdir) {
+            println!("{line}");
+        }
         println!("accuracy against each sample's truth set:");
         for line in accuracy(&outdir) {
             println!("{line}");

@@ -17,12 +17,14 @@ use cairn_engine::workflow::{self, units::parse_memory, Overrides, Workflow};
 use super::args::{
     DagArgs, DagFormat, ExecutorArg, KeepArg, LoadArgs, PlanArgs, ProgressArg, RunArgs, StoreArgs,
 };
+use super::containers::containers;
 use super::{CliError, CliResult};
 
 fn load(a: &LoadArgs) -> Result<(Workflow, Plan), CliError> {
     let mut overrides = Overrides {
         samples: a.samples.clone(),
         params_file: a.params_file.clone(),
+        images: a.images.clone(),
         ..Default::default()
     };
     for p in &a.params {
@@ -70,6 +72,9 @@ fn assess(
 
 pub fn validate(a: LoadArgs) -> CliResult {
     let (wf, plan) = load(&a)?;
+    for w in &wf.warnings {
+        eprintln!("warning: {w}");
+    }
     let samples = wf.sheet.as_ref().map_or(0, |s| s.samples.len());
     println!(
         "{}: ok: workflow `{}`, {} steps, {samples} samples, {} tasks",
@@ -92,7 +97,8 @@ pub fn dag(a: DagArgs) -> CliResult {
 }
 
 pub fn plan(a: PlanArgs) -> CliResult {
-    let (wf, plan) = load(&a.load)?;
+    let (mut wf, plan) = load(&a.load)?;
+    containers(&mut wf, &a.containers)?;
     let (store, stat) = open_store(&a.store)?;
     let assessed = assess(&wf, &plan, &store, &stat, &a.store.outdir)?;
     let _ = stat
@@ -186,6 +192,9 @@ fn explain_task(
             .map(|v| format!(" v{v}"))
             .unwrap_or_default()
     );
+    if let Some(image) = &resolved.spec.container {
+        println!("  image   {image}");
+    }
     for (port, files) in &resolved.spec.inputs {
         for f in files {
             println!("  input   {port}: {} {}", f.name, f.digest.short());
@@ -286,7 +295,8 @@ fn slurm_executor(a: &RunArgs) -> Result<Option<Arc<SlurmExecutor>>, CliError> {
 }
 
 pub fn run(a: RunArgs) -> CliResult {
-    let (wf, plan) = load(&a.load)?;
+    let (mut wf, plan) = load(&a.load)?;
+    let container = containers(&mut wf, &a.containers)?;
     let (store, stat) = open_store(&a.store)?;
     let slurm = slurm_executor(&a)?;
     // On a cluster the machine's own cpus and memory do not bound the work in flight.
@@ -334,6 +344,7 @@ pub fn run(a: RunArgs) -> CliResult {
         },
         self_exe,
         cairn_version: env!("CARGO_PKG_VERSION").to_string(),
+        container,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

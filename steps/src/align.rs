@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Result, StepError};
 use bam_out::ReadGroup;
 use dedup::DupEntries;
-use fastq::{FastqReader, PairReader};
+use fastq::PairReader;
 use mapper::Mapper;
 use pairing::PairingOptions;
 use reference::temp_name;
@@ -179,8 +179,7 @@ pub fn run(args: AlignArgs) -> Result<()> {
         platform: args.platform.clone(),
     };
     check_read_group(&rg)?;
-    let r1 = FastqReader::open(&args.r1)?;
-    let r2 = args.r2.as_deref().map(FastqReader::open).transpose()?;
+    let reads = PairReader::open(&args.r1, args.r2.as_deref())?;
     let (mapper, contigs) = load_reference(&args, &out_dir, threads)?;
     let paths = OutputPaths::new(&args.out, bam_out::needs_csi(&contigs))?;
     let territory = match &args.targets {
@@ -198,7 +197,7 @@ pub fn run(args: AlignArgs) -> Result<()> {
         sort::Sorter::new(&prefix, budget),
         DupEntries::new(&prefix, budget / 4),
     );
-    let aligned = pipeline::align_all(PairReader::new(r1, r2), &mapper, &opts, threads, sorters)?;
+    let aligned = pipeline::align_all(reads, &mapper, &opts, threads, sorters)?;
     drop(mapper);
     publish(&paths, &contigs, &rg, aligned, territory, threads)
 }

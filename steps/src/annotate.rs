@@ -161,15 +161,22 @@ fn write_json(
     warnings: &[String],
     outcome: &run::Outcome,
 ) -> Result<()> {
+    // File names, not paths: a task's inputs live under its work folder, and the output must not
+    // depend on where the store is.
+    let name = |p: &Path| {
+        p.file_name()
+            .map_or_else(|| p.to_string_lossy(), |n| n.to_string_lossy())
+            .into_owned()
+    };
     let sources: Vec<serde_json::Value> = ctx
         .sources
         .iter()
-        .map(|s| serde_json::json!({"name": s.name, "path": s.path, "fields": s.fields}))
+        .map(|s| serde_json::json!({"name": s.name, "path": name(Path::new(&s.path)), "fields": s.fields}))
         .collect();
     let doc = serde_json::json!({
         "schema": "cairn.annotate/1",
-        "vcf": args.vcf,
-        "annotation": args.annotation,
+        "vcf": name(&args.vcf),
+        "annotation": name(&args.annotation),
         "knowledge_version": knowledge.version,
         "sources": sources,
         "warnings": warnings,

@@ -33,6 +33,7 @@ pub mod reference;
 pub mod regions;
 pub mod repeat;
 pub mod sites;
+pub mod somatic;
 pub mod vcf;
 
 #[cfg(test)]
@@ -53,8 +54,8 @@ use chunk::{Inputs, Settings};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Coordinate-sorted BAM with its index (.bai or .csi) beside it.
-    #[arg(long)]
-    pub bam: PathBuf,
+    #[arg(long, required_unless_present = "somatic")]
+    pub bam: Option<PathBuf>,
     /// Reference FASTA the BAM was aligned to (a .fai is created if missing).
     #[arg(long)]
     pub reference: PathBuf,
@@ -90,16 +91,26 @@ pub struct Args {
     /// output is identical for any thread count at a given chunk size.
     #[arg(long, default_value_t = 1_000_000, hide = true)]
     pub chunk_size: i64,
+    #[command(flatten)]
+    pub somatic: somatic::SomaticArgs,
 }
 
 /// Run the caller.
 pub fn run(args: Args) -> Result<()> {
+    if args.somatic.somatic {
+        return somatic::run(&args);
+    }
+    let Some(bam) = args.bam.clone() else {
+        return Err(StepError::input(
+            "--bam is required (or --somatic with --tumor and --normal)",
+        ));
+    };
     if args.threads == 0 || args.chunk_size < 1000 {
         return Err(StepError::input(
             "--threads must be at least 1 and --chunk-size at least 1000",
         ));
     }
-    let checked = input::check(&args.bam, &args.reference)?;
+    let checked = input::check(&bam, &args.reference)?;
     let sample = args
         .sample
         .clone()
@@ -117,7 +128,7 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_default();
     let header = vcf::header(&contigs, &reference_name, &sample, args.ref_blocks);
     let inputs = Inputs {
-        bam: args.bam.clone(),
+        bam,
         reference: args.reference.clone(),
         contigs,
     };

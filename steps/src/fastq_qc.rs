@@ -15,7 +15,7 @@
 //! single-end.
 
 pub mod adapter;
-pub mod fastq;
+
 pub mod metrics;
 mod pipeline;
 mod planner;
@@ -27,10 +27,10 @@ use serde::Serialize;
 
 pub use planner::FastqQcKind;
 
+use crate::fastq::Reader;
 use crate::simulate::output::{thread_pool, Staged};
 use crate::{Result, StepError};
 use adapter::OverlapRule;
-use fastq::Reader;
 use trim::TrimConfig;
 
 /// Output file names inside `--out-dir`.

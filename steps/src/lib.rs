@@ -13,10 +13,12 @@ pub mod batch_summary;
 pub mod call;
 pub mod error;
 pub mod eval;
+pub mod fastq;
 pub mod fastq_qc;
 pub mod merge;
 pub mod report;
 pub mod simulate;
+pub mod somatic_demo;
 
 use std::sync::Arc;
 pub mod pgx;
@@ -33,11 +35,13 @@ pub fn registry() -> Registry {
     registry.register(Arc::new(align::AlignKind));
     registry.register(Arc::new(align::AlignIndexKind));
     registry.register(Arc::new(call::CallKind));
+    registry.register(Arc::new(call::somatic::planner::SomaticCallKind));
     registry.register(Arc::new(merge::MergeKind));
     registry.register(Arc::new(simulate::SimulateKind));
     registry.register(Arc::new(simulate::SimulateSomaticKind));
     registry.register(Arc::new(fastq_qc::FastqQcKind));
     registry.register(Arc::new(pgx::PgxKind));
+    registry.register(Arc::new(pgx::PgxSitesKind));
     registry.register(Arc::new(annotate::AnnotateKind));
     registry.register(Arc::new(annotate::AnnotateIndexKind));
     registry.register(Arc::new(report::ReportKind));
@@ -56,16 +60,22 @@ pub enum StepCommand {
     AlignIndex(align::AlignIndexArgs),
     /// Call germline SNVs and short indels from an indexed BAM into a bgzipped, indexed VCF.
     Call(call::Args),
+    /// Call somatic SNVs and indels from a tumour and a matched normal BAM (`call --somatic`).
+    CallSomatic(call::Args),
     /// Merge per-sample VCFs into one multi-sample VCF.
     Merge(merge::Args),
     /// Simulate a reference, a truth VCF and Illumina-like paired reads from a seed.
     Simulate(Box<simulate::Args>),
     /// Simulate a tumour/normal pair: germline and somatic truth, normal and tumour reads.
     SimulateSomatic(Box<simulate::Args>),
+    /// Generate a synthetic tumour/normal patient (genes, actionable mutations) for workflows/somatic.yaml.
+    SomaticDemoData(somatic_demo::Args),
     /// Trim adapters, low-quality and N tails from FASTQ reads and write QC metrics.
     FastqQc(fastq_qc::Args),
     /// Pharmacogenomics: star-allele diplotypes, phenotypes and CPIC recommendations from a VCF.
     Pgx(pgx::PgxArgs),
+    /// Every PGx definition position as a sites VCF, for forced-site genotyping by `call --sites`.
+    PgxSites(pgx::SitesArgs),
     /// Annotate calls: SO consequences, HGVS, database lookups, actionability tiers (VEP/snpEff style).
     Annotate(annotate::Args),
     /// Build the transcript model of a GFF3/GTF once, for `annotate`.
@@ -83,14 +93,20 @@ impl StepCommand {
             StepCommand::Align(args) => align::run(args),
             StepCommand::AlignIndex(args) => align::run_index(args),
             StepCommand::Call(args) => call::run(args),
+            StepCommand::CallSomatic(mut args) => {
+                args.somatic.somatic = true;
+                call::run(args)
+            }
             StepCommand::Merge(args) => merge::run(args),
             StepCommand::Simulate(args) => simulate::run(*args),
             StepCommand::SimulateSomatic(mut args) => {
                 args.tumour = true;
                 simulate::run(*args)
             }
+            StepCommand::SomaticDemoData(args) => somatic_demo::run(args),
             StepCommand::FastqQc(args) => fastq_qc::run(args),
             Self::Pgx(args) => pgx::run(args),
+            Self::PgxSites(args) => pgx::run_sites(args),
             Self::Annotate(args) => annotate::run(args),
             Self::AnnotateIndex(args) => annotate::run_index(args),
             Self::Report(args) => report::run(*args),

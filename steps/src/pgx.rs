@@ -44,6 +44,13 @@
 //! phenotype column the phenotype is looked up from the diplotype; for genes whose guidelines test
 //! allele presence (HLA-A/B) it becomes `*57:01 positive`/`negative` for every allele tested.
 //!
+//! # Recommendations
+//! A guideline row applies when each of its genes has the row's lookup value (phenotype, activity
+//! score or allele presence); CPIC's `No Result` rows stand for a gene that was not called (e.g.
+//! carbamazepine with HLA-B called and HLA-A not). A gene called without a phenotype (no table
+//! for it, such as G6PD and RYR1 in a data set that lacks them) matches no row: its guidelines
+//! are listed in `recommendations_unavailable` with the gene under `genes_without_phenotype`.
+//!
 //! # Output JSON (schema `cairn.pgx/1`)
 //! ```text
 //! { "schema": "cairn.pgx/1", "sample": "NA12878", "vcf": "NA12878.vcf.gz",
@@ -71,7 +78,8 @@
 //!       "source": "CPIC", "guideline": "...", "url": "...", "classification": "Strong",
 //!       "population": "...", "recommendation": "plain text", "implications": [...], "citations": [...] } ],
 //!   "recommendations_unavailable": [ { "drugs": ["azathioprine"], "guideline": "...",
-//!       "genes_not_called": ["NUDT15"] } ],          // guidelines blocked by an uncalled gene
+//!       "genes_not_called": ["NUDT15"],              // guidelines none of whose rows applies:
+//!       "genes_without_phenotype": [] } ],           // a gene uncalled, or called w/o phenotype
 //!   "warnings": [ ... ] }
 //! ```
 //!
@@ -97,10 +105,12 @@ pub mod output;
 pub mod outside;
 pub mod phenotype;
 pub mod sites;
+pub mod sites_kind;
 pub mod vcf;
 
 mod planner;
 pub use planner::PgxKind;
+pub use sites_kind::{run as run_sites, PgxSitesKind, SitesArgs};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

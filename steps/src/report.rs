@@ -4,7 +4,8 @@
 //! ```text
 //! cairn step report --sample NAME --out-dir DIR [--qc qc.json] [--alignment metrics.json]
 //!     [--vcf calls.vcf.gz] [--eval eval.json] [--pgx pgx.json] [--annotated annotated.json]
-//!     [--provenance provenance.json] [--date YYYY-MM-DD] [--reference-build GRCh38]
+//!     [--bam S.bam --genes GENES.bed] [--provenance provenance.json] [--date YYYY-MM-DD]
+//!     [--reference-build GRCh38]
 //!     [--html F] [--json F] [--fhir F]
 //! ```
 //!
@@ -12,7 +13,8 @@
 //! what it was not. Outputs default to `DIR/report.html`, `DIR/report.json` and
 //! `DIR/report.fhir.json`; `--html/--json/--fhir` name them one by one (the planner does).
 //!
-//! The pipeline of the compute: [`inputs`] reads files (JSON defensively, the VCF with htslib) ->
+//! The pipeline of the compute: [`inputs`] reads files (JSON defensively, the VCF with htslib;
+//! [`coverage`] measures depth per reported gene from the BAM) ->
 //! [`model`] builds `report.json` (schema `report/report.schema.json`; [`pgx`](mod@pgx), [`methods`] and
 //! [`annotated`] shape their sections) -> [`render`] draws the HTML through a minijinja template
 //! with [`charts`] inlined as SVG -> [`fhir`] builds the bundle, which [`fhir_check`] verifies
@@ -24,6 +26,7 @@
 
 pub mod annotated;
 pub mod charts;
+pub mod coverage;
 pub mod fhir;
 pub mod fhir_check;
 pub mod inputs;
@@ -32,6 +35,7 @@ pub mod model;
 pub mod pgx;
 pub mod planner;
 pub mod render;
+pub mod somatic;
 
 use std::path::{Path, PathBuf};
 
@@ -65,6 +69,13 @@ pub struct ReportArgs {
     /// Annotated variants JSON (see `report::annotated` for the fields read).
     #[arg(long)]
     pub annotated: Option<PathBuf>,
+    /// Aligned reads (indexed BAM): depth over the `--genes` regions.
+    #[arg(long, requires = "genes")]
+    pub bam: Option<PathBuf>,
+    /// BED of the reported genes' regions (4th column: gene name); with `--bam`, the report shows
+    /// coverage per gene and the regions below the depth threshold (not assessed).
+    #[arg(long, requires = "bam")]
+    pub genes: Option<PathBuf>,
     /// Run provenance (`provenance.json` of a finished run).
     #[arg(long)]
     pub provenance: Option<PathBuf>,
@@ -83,6 +94,8 @@ pub struct ReportArgs {
     /// FHIR bundle output path (default OUT_DIR/report.fhir.json).
     #[arg(long)]
     pub fhir: Option<PathBuf>,
+    #[command(flatten)]
+    pub somatic: somatic::SomaticInputs,
 }
 
 fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
@@ -95,6 +108,8 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
         ("pgx", &args.pgx),
         ("annotated", &args.annotated),
         ("provenance", &args.provenance),
+        ("bam", &args.bam),
+        ("genes", &args.genes),
     ];
     for (role, path) in given {
         if let Some(p) = path {
@@ -107,7 +122,15 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
         }
     }
     let annotated = inputs::read_json(args.annotated.as_deref())?;
+    let coverage = match (&args.bam, &args.genes) {
+        (Some(bam), Some(bed)) => Some(coverage::section(bam, bed)?),
+        _ => None,
+    };
     Ok(model::Inputs {
+        coverage,
+        annotation_info: annotated
+            .as_ref()
+            .map(|a| annotated::annotation_info(&a.value)),
         sample: args.sample.clone(),
         date: args.date.clone(),
         reference_build: args.reference_build.clone(),
@@ -140,6 +163,7 @@ fn charts(inp: &model::Inputs) -> render::Charts {
                 "length (bp)",
             )
         }),
+        somatic_vaf: None,
     }
 }
 
@@ -162,8 +186,18 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
 /// `cairn step report`.
 pub fn run(args: ReportArgs) -> Result<()> {
     let inp = read_inputs(&args)?;
-    let report = model::build(&inp);
-    let html = render::html(&report, &charts(&inp))?;
+    let mut report = model::build(&inp);
+    let mut charts = charts(&inp);
+    if let Some(section) = somatic::section(&args.somatic)? {
+        let pairs = somatic::vaf_pairs(&section);
+        charts.somatic_vaf =
+            charts::histogram(&pairs, "Somatic variant allele fractions", "tumour VAF");
+        if let Some(rows) = report["summary"]["actionable"].as_array_mut() {
+            rows.extend(somatic::summary_rows(&section));
+        }
+        report["somatic"] = section;
+    }
+    let html = render::html(&report, &charts)?;
     let bundle = fhir::bundle(&report);
     let problems = fhir_check::check(&bundle);
     if !problems.is_empty() {

@@ -15,6 +15,7 @@
 //! of threads, and changing the variant rate leaves the reference unchanged.
 
 mod args;
+pub mod cohort;
 pub mod fasta;
 pub mod genome;
 pub mod given;
@@ -80,7 +81,7 @@ pub fn run(args: Args) -> Result<()> {
     let (r1, r2) = (staged.file(&out(READS_1)), staged.file(&out(READS_2)));
     let reads = ReadSet {
         seed: args.seed,
-        coverage: args.coverage,
+        coverage: args.normal_coverage.unwrap_or(args.coverage),
         prefix: "sim",
     };
     write_reads(&args, &contigs, &haplotypes, &[1.0, 1.0], reads, (&r1, &r2))?;
@@ -98,7 +99,10 @@ pub fn run(args: Args) -> Result<()> {
         )?;
         let (haps, weights) = tumour::haplotypes(&contigs, &germline, &somatic);
         let (t1, t2) = (staged.file(&out(TUMOUR_1)), staged.file(&out(TUMOUR_2)));
-        let coverage = args.tumour_coverage.unwrap_or(2.0 * args.coverage);
+        let coverage = args.tumour_coverage.unwrap_or(match args.normal_coverage {
+            Some(_) => args.coverage,
+            None => 2.0 * args.coverage,
+        });
         // Another key, so tumour fragments are not the normal's fragments again.
         let reads = ReadSet {
             seed: args.seed.wrapping_add(0x9e37_79b9_7f4a_7c15),
@@ -144,9 +148,14 @@ fn somatic_variants(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     rng.set_stream(2);
+    // Exact counts: plant at a rate that gives about twice as many, then keep an even draw.
+    let bases: usize = contigs.iter().map(|c| c.seq.len()).sum::<usize>().max(1);
+    let rate = |count: Option<usize>, default: f64| {
+        count.map_or(default, |n| (2.0 * n as f64 / bases as f64).min(0.05))
+    };
     let rates = VariantRates {
-        snv: args.somatic_snv_rate,
-        indel: args.somatic_indel_rate,
+        snv: rate(args.somatic_snvs, args.somatic_snv_rate),
+        indel: rate(args.somatic_indels, args.somatic_indel_rate),
         hom_fraction: 0.0,
         max_indel: args.max_indel,
     };
@@ -155,8 +164,12 @@ fn somatic_variants(
         subclone_size: args.subclone_size,
         subclonal_share: args.subclonal_share,
     };
-    Ok(tumour::plant_somatic(
-        contigs, germline, rates, model, &mut rng,
+    let planted = tumour::plant_somatic(contigs, germline, rates, model, &mut rng);
+    Ok(tumour::keep_counts(
+        planted,
+        args.somatic_snvs,
+        args.somatic_indels,
+        &mut rng,
     ))
 }
 

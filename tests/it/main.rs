@@ -3,6 +3,7 @@
 mod align;
 mod annotate;
 mod call;
+mod containers;
 mod engine;
 mod eval;
 mod fastq_qc;
@@ -11,5 +12,6 @@ mod pgx;
 mod report;
 mod simulate;
 mod slurm;
+mod somatic;
 mod support;
 mod workflows;

@@ -77,7 +77,18 @@ impl fmt::Display for Change {
                 )
             }
             Change::Outputs => write!(f, "declared outputs changed"),
-            Change::Container { old, new } => write!(f, "container {} -> {}", opt(old), opt(new)),
+            Change::Container { old, new } => {
+                let short = |d: &Option<String>| {
+                    d.as_ref().map_or_else(
+                        || "(none)".to_string(),
+                        |d| {
+                            let hex = d.split_once(':').map_or(d.as_str(), |(_, h)| h);
+                            format!("{}..", &hex[..hex.len().min(8)])
+                        },
+                    )
+                };
+                write!(f, "container image {} -> {}", short(old), short(new))
+            }
             Change::Sample { old, new } => write!(f, "sample {} -> {}", opt(old), opt(new)),
         }
     }
@@ -206,5 +217,23 @@ mod tests {
             ]
         );
         assert!(explain(&old, &spec()).is_empty());
+    }
+
+    #[test]
+    fn names_the_container_image_by_short_digest() {
+        let mut old = spec();
+        old.container = Some(format!("sha256:a1b2c3d4{}", "0".repeat(56)));
+        let mut new = spec();
+        new.container = Some(format!("sha256:c3d4e5f6{}", "0".repeat(56)));
+        let text: Vec<String> = explain(&old, &new)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(text, ["container image a1b2c3d4.. -> c3d4e5f6.."]);
+        let none: Vec<String> = explain(&spec(), &new)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(none, ["container image (none) -> c3d4e5f6.."]);
     }
 }

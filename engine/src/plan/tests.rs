@@ -79,6 +79,39 @@ fn missing_sample_file_names_the_sheet_line_and_column() {
     assert!(p.contains("samples.csv line 3 column `reads`"), "{p}");
 }
 
+#[test]
+fn a_list_param_gives_one_input_per_item_and_none_when_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "a").unwrap();
+    std::fs::write(dir.path().join("b.txt"), "b").unwrap();
+    let yaml = |list: &str| {
+        format!(
+            "name: l\nparams: {{ extra: {list} }}\nsteps:\n  s:\n    \
+             in: {{ x: \"{{{{ params.extra }}}}\" }}\n    out: {{ t: t.txt }}\n    \
+             run: cat {{{{ in.x }}}} > {{{{ out.t }}}}\n"
+        )
+    };
+    let files = |list: &str| {
+        let wf = workflow(dir.path(), &yaml(list), &[]);
+        let plan = Plan::build(&wf).unwrap_or_else(|e| panic!("{e}"));
+        plan.tasks[0].inputs["x"]
+            .iter()
+            .map(|r| match r {
+                InputRef::File(p) => p.file_name().unwrap().to_string_lossy().into_owned(),
+                InputRef::Output { .. } => panic!("not a file"),
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(files("[a.txt, b.txt]"), ["a.txt", "b.txt"]);
+    assert!(files("[]").is_empty());
+    let wf = workflow(dir.path(), &yaml("[a.txt, c.txt]"), &[]);
+    let err = Plan::build(&wf).unwrap_err().to_string();
+    assert!(
+        err.contains("c.txt` does not exist (from param `extra` item 2)"),
+        "{err}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     /// Random DAGs of steps: every task comes after all of its dependencies in the plan's order.

@@ -10,10 +10,13 @@ use indexmap::IndexMap;
 use crate::cache::{
     ActionDigest, ActionRecord, ActionSpec, ContentDigest, InputDigest, StatCache, Store,
 };
+use crate::exec::container::{self, ResolvedImage, Runtime};
 use crate::plan::{InputRef, Plan, Task};
 use crate::shell;
 use crate::step::StepCall;
 use crate::workflow::{Action, Expr, ParamBinding, Step, Workflow};
+
+mod in_container;
 
 /// One input file of a resolved task.
 #[derive(Debug, Clone)]
@@ -150,8 +153,17 @@ pub fn resolve(
         .iter()
         .map(|(k, pattern)| (k.clone(), output_file(pattern, task)))
         .collect();
-    let (kind, version, script, params, container) = match &step.action {
-        Action::Builtin { kind, params } => {
+    let image = match step.container() {
+        None => None,
+        Some(name) => Some(
+            wf.resolved_images
+                .get(name)
+                .map(|r| r.id.clone())
+                .ok_or_else(|| format!("container image `{name}` was not resolved; a container runtime must be chosen before planning"))?,
+        ),
+    };
+    let (kind, version, script, params) = match &step.action {
+        Action::Builtin { kind, params, .. } => {
             let resolved = params
                 .iter()
                 .map(|(k, b)| (k.clone(), param_value(wf, task, b)))
@@ -161,27 +173,16 @@ pub fn resolve(
                 Some(kind.version()),
                 None,
                 resolved,
-                None,
             )
         }
-        Action::Command {
-            script,
-            source,
-            container,
-        } => {
+        Action::Command { script, source, .. } => {
             let mut values = BTreeMap::new();
             for e in script.exprs() {
                 if let Some(v) = value_text(wf, task, e) {
                     values.insert(e.to_string(), serde_json::Value::String(v));
                 }
             }
-            (
-                "command".to_string(),
-                None,
-                Some(source.clone()),
-                values,
-                container.clone(),
-            )
+            ("command".to_string(), None, Some(source.clone()), values)
         }
     };
     let spec = ActionSpec {
@@ -192,7 +193,7 @@ pub fn resolve(
         params,
         inputs: digests,
         outputs,
-        container,
+        container: image,
     };
     let digest = spec.digest();
     Ok(Some(Resolved {
@@ -249,6 +250,10 @@ pub struct DirSpec<'a> {
     pub memory: u64,
     pub attempt: u32,
     pub self_exe: &'a Path,
+    /// The container runtime, when the workflow has steps in containers.
+    pub runtime: Option<&'a Runtime>,
+    /// The workflow's images, resolved.
+    pub images: &'a IndexMap<String, ResolvedImage>,
 }
 
 /// Create a fresh task directory with staged inputs and `command.sh`.
@@ -260,6 +265,7 @@ pub fn write_task_dir(
     resolved: &Resolved,
     records: &Records,
 ) -> std::io::Result<()> {
+    let in_container = in_container::container_of(d, step)?;
     if d.dir.exists() {
         std::fs::remove_dir_all(d.dir)?;
     }
@@ -273,6 +279,8 @@ pub fn write_task_dir(
         }
     }
     let path_of = |f: &InputFile| match f {
+        // In a container, the path must name the folder that is bound (no `..` through the host).
+        InputFile::External(p) if in_container.is_some() => container::normalize(p),
         InputFile::External(p) => p.clone(),
         InputFile::Upstream { slug, file } => d.dir.join("in").join(slug).join(file),
     };
@@ -308,11 +316,12 @@ pub fn write_task_dir(
                 cpus: d.cpus,
                 memory_bytes: d.memory,
             };
-            let mut argv = vec![
-                d.self_exe.to_string_lossy().to_string(),
-                "step".into(),
-                kind.name().into(),
-            ];
+            // In a container, the image's own cairn (on its PATH) runs the kind.
+            let exe = match in_container {
+                Some(_) => "cairn".to_string(),
+                None => d.self_exe.to_string_lossy().to_string(),
+            };
+            let mut argv = vec![exe, "step".into(), kind.name().into()];
             argv.extend(kind.args(&call));
             format!("exec {}\n", shell::join(&argv))
         }
@@ -348,5 +357,11 @@ pub fn write_task_dir(
         task.name,
         resolved.digest.short()
     );
-    std::fs::write(d.dir.join("command.sh"), script)
+    match in_container {
+        None => std::fs::write(d.dir.join("command.sh"), script),
+        Some((rt, image)) => {
+            let task_line = (task.name.as_str(), resolved.digest.short());
+            in_container::write(d, rt, image, task_line, &inputs, &script)
+        }
+    }
 }

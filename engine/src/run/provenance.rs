@@ -47,6 +47,9 @@ pub fn write(
         "params": wf.params.iter().map(|(k, p)| (k.clone(), p.value.clone())).collect::<serde_json::Map<_, _>>(),
         "samples": sheet,
         "cairn_version": opts.cairn_version,
+        // The images as resolved for this run: what a rerun elsewhere must find.
+        "container_runtime": opts.container.as_ref().map(|r| r.kind.name()),
+        "images": wf.resolved_images.iter().map(|(k, i)| (k.clone(), json!({"reference": i.spec.reference, "id": i.id, "pin": i.spec.pin}))).collect::<serde_json::Map<_, _>>(),
         "executed": s.executed,
         "cached": s.cached,
         "failed": s.failed.iter().map(|f| f.task.clone()).collect::<Vec<_>>(),

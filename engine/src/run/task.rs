@@ -69,6 +69,8 @@ pub(super) async fn run_task(sh: Arc<Shared>, q: Queued, cpus: u32, records: Rec
                 memory,
                 attempt,
                 self_exe: &sh.opts.self_exe,
+                runtime: sh.opts.container.as_ref(),
+                images: &sh.wf.resolved_images,
             };
             write_task_dir(&d, &sh.plan, step, task, &resolved, &records)
         })

@@ -54,6 +54,9 @@ macro_rules! define_schema {
             pub params: IndexMap<String, Spanned<Value>>,
             #[serde(default)]
             pub samples: Option<Spanned<String>>,
+            /// The `images.toml` that `container:` names resolve in (relative to this file).
+            #[serde(default)]
+            pub images: Option<Spanned<String>>,
             pub steps: IndexMap<String, Spanned<StepDoc>>,
             #[serde(default)]
             pub publish: Option<Spanned<DefaultsDoc>>,

@@ -1,5 +1,6 @@
 //! From the YAML mirror to a [`Workflow`], collecting every problem instead of stopping at the first.
 
+mod images;
 mod step;
 
 use std::path::{Path, PathBuf};
@@ -90,6 +91,8 @@ pub(super) fn load(
         );
     }
     check_cycles(&mut ck, &doc.steps, &steps);
+    let (images, mut warnings) = images::check_images(&mut ck, &doc, &base_dir, overrides);
+    warnings.extend(images::unbound_param_paths(&ck.file, &doc, &steps, &params));
     apply_publish_defaults(&mut ck, &doc, &mut steps);
     if !ck.diags.is_empty() {
         return Err(LoadError {
@@ -104,6 +107,9 @@ pub(super) fn load(
         params,
         sheet,
         steps,
+        images,
+        resolved_images: IndexMap::new(),
+        warnings,
     })
 }
 

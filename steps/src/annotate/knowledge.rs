@@ -89,7 +89,8 @@ impl Knowledge {
         let mut all = Knowledge::default();
         for f in files {
             let text = std::fs::read_to_string(&f).map_err(|e| StepError::io("read", &f, e))?;
-            let k = parse(&text, &f.display().to_string())?;
+            let name = f.file_name().unwrap_or_default().to_string_lossy();
+            let k = parse(&text, &name)?;
             all.version = if all.version.is_empty() {
                 k.version
             } else {

@@ -8,7 +8,7 @@ use super::{run, Args};
 
 fn args(bam: &Path, reference: &Path, out: &Path, threads: usize, chunk: i64) -> Args {
     Args {
-        bam: bam.to_path_buf(),
+        bam: Some(bam.to_path_buf()),
         reference: reference.to_path_buf(),
         out: out.to_path_buf(),
         regions: None,
@@ -20,6 +20,7 @@ fn args(bam: &Path, reference: &Path, out: &Path, threads: usize, chunk: i64) ->
         min_qual: 5.0,
         ref_blocks: false,
         chunk_size: chunk,
+        somatic: Default::default(),
     }
 }
 

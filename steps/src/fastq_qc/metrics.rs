@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::fastq::Record;
+use crate::fastq::Record;
 
 /// Base-level counts of a set of reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::fastq::{pair_chunk, Reader, Record};
 use super::metrics::{sequence_key, Metrics};
 use super::trim::{trim_pair, trim_single, AdapterFound, TrimConfig, Trimmed};
+use crate::fastq::{pair_chunk, Reader, Record};
 use crate::simulate::output::gzip;
 use crate::{Result, StepError};
 

@@ -7,7 +7,7 @@
 //! both mates pass, so the two output files stay in step.
 
 use super::adapter::{find_adapter, mate_overlap, Overlap, OverlapRule, KNOWN_ADAPTERS};
-use super::fastq::Record;
+use crate::fastq::Record;
 
 /// Trimming and filtering settings.
 #[derive(Debug, Clone, Copy)]

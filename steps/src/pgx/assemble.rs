@@ -23,11 +23,17 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
+    /// Loads a data directory; pointed at its `definition/alleles` (PharmCAT's layout), the
+    /// phenotype and guideline files are looked for in the directory above.
     pub fn load(dir: &std::path::Path) -> crate::Result<Self> {
+        let root = match dir.parent().and_then(std::path::Path::parent) {
+            Some(up) if dir.ends_with("definition/alleles") => up,
+            _ => dir,
+        };
         Ok(Self {
             definitions: Definitions::load(dir)?,
-            phenotypes: Phenotypes::load(dir)?,
-            guidelines: Guidelines::load(dir)?,
+            phenotypes: Phenotypes::load(root)?,
+            guidelines: Guidelines::load(root)?,
         })
     }
 }

@@ -25,6 +25,28 @@ fn position(locus: &Locus, geno: &SampleGenotypes) -> Position {
     }
 }
 
+/// Why no position could be used: every one a no-call record (forced-site genotyping found no
+/// reads there), or some absent from the VCF.
+fn no_position_reason(def: &GeneDefinition, geno: &SampleGenotypes) -> String {
+    let n = def.loci.len();
+    let no_call = |l: &Locus| {
+        geno.warnings
+            .get(&l.key())
+            .is_some_and(|w| w.iter().any(|m| m.starts_with("no call")))
+    };
+    if def.loci.iter().all(no_call) {
+        format!(
+            "all {n} definition positions are no-calls in the VCF (no read covers them, or their \
+             contig is not in the reference the reads were aligned to)"
+        )
+    } else {
+        format!(
+            "none of the {n} definition positions has a usable genotype in the VCF (a variant-only \
+             VCF must also list hom-ref PGx positions, or use --missing-to-ref)"
+        )
+    }
+}
+
 /// Diplotype candidates: two names (the second absent for a haploid call) and the matcher score.
 type Pairs = Vec<(String, Option<String>, Option<usize>)>;
 
@@ -54,11 +76,7 @@ pub fn call_gene(
     out.positions_not_assessed = data.missing.iter().map(|l| position(l, geno)).collect();
     out.phased = (!data.positions.is_empty()).then_some(data.phased);
     if data.positions.is_empty() {
-        out.not_called_reason = Some(format!(
-            "none of the {} definition positions has a usable genotype in the VCF (a variant-only \
-             VCF must also list hom-ref PGx positions, or use --missing-to-ref)",
-            def.loci.len()
-        ));
+        out.not_called_reason = Some(no_position_reason(def, geno));
     } else if data.sequences.is_empty() {
         out.not_called_reason = Some(format!(
             "more than {} independently phased heterozygous positions; phase the VCF first",

@@ -97,12 +97,14 @@ pub struct Recommendation {
     pub citations: Vec<String>,
 }
 
-/// A guideline that could not be applied because a gene it needs was not called.
+/// A guideline none of whose recommendations could be applied: a gene it needs was not called,
+/// or was called without a phenotype (no phenotype table for it, or a diplotype the table lacks).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Unavailable {
     pub drugs: Vec<String>,
     pub guideline: String,
     pub genes_not_called: Vec<String>,
+    pub genes_without_phenotype: Vec<String>,
 }
 
 /// All guideline files found.
@@ -171,18 +173,31 @@ impl Guidelines {
             .collect()
     }
 
-    /// Guidelines with recommendations that need a gene absent from `keys`.
+    /// Guidelines none of whose recommendations applies because a gene they need has no lookup
+    /// value: absent from `keys` (not called) or present with none (called, but no phenotype).
     pub fn unavailable(&self, keys: &BTreeMap<String, BTreeSet<String>>) -> Vec<Unavailable> {
         let mut out = Vec::new();
         for f in self.files.iter().filter(|f| !f.recommendations.is_empty()) {
-            let missing: Vec<String> = f
+            if f.recommendations.iter().any(|r| applies(r, keys)) {
+                continue;
+            }
+            let genes: Vec<String> = f
                 .guideline
                 .related_genes
                 .iter()
                 .filter_map(|g| g.symbol.clone())
-                .filter(|g| !keys.contains_key(g))
                 .collect();
-            if missing.is_empty() {
+            let not_called: Vec<String> = genes
+                .iter()
+                .filter(|g| !keys.contains_key(*g))
+                .cloned()
+                .collect();
+            let without_phenotype: Vec<String> = genes
+                .iter()
+                .filter(|g| keys.get(*g).is_some_and(BTreeSet::is_empty))
+                .cloned()
+                .collect();
+            if not_called.is_empty() && without_phenotype.is_empty() {
                 continue;
             }
             let mut drugs: Vec<String> = f
@@ -192,11 +207,11 @@ impl Guidelines {
                 .collect();
             drugs.sort();
             drugs.dedup();
-            let guideline = f.guideline.name.clone().unwrap_or_default();
             out.push(Unavailable {
                 drugs,
-                guideline,
-                genes_not_called: missing,
+                guideline: f.guideline.name.clone().unwrap_or_default(),
+                genes_not_called: not_called,
+                genes_without_phenotype: without_phenotype,
             });
         }
         out
@@ -207,12 +222,7 @@ impl Guidelines {
         let mut out = Vec::new();
         for f in &self.files {
             for r in &f.recommendations {
-                if r.lookup_key.is_empty()
-                    || !r
-                        .lookup_key
-                        .iter()
-                        .all(|(g, v)| keys.get(g).is_some_and(|s| s.contains(v)))
-                {
+                if !applies(r, keys) {
                     continue;
                 }
                 out.push(Recommendation {
@@ -240,6 +250,24 @@ impl Guidelines {
         }
         out
     }
+}
+
+/// CPIC's lookup value for a gene without a result (not called, or no phenotype).
+pub const NO_RESULT: &str = "No Result";
+
+/// A recommendation applies when, for every gene of its key, the sample has that lookup value, or
+/// the key says `No Result` and the gene was not called (CPIC's multi-gene guidelines, e.g.
+/// carbamazepine with HLA-B called and HLA-A not); at least one gene must have a real value. A
+/// gene called without a phenotype matches nothing: its result exists but cannot be looked up.
+fn applies(r: &RecommendationRaw, keys: &BTreeMap<String, BTreeSet<String>>) -> bool {
+    !r.lookup_key.is_empty()
+        && r.lookup_key
+            .iter()
+            .any(|(g, v)| keys.get(g).is_some_and(|s| s.contains(v)))
+        && r.lookup_key.iter().all(|(g, v)| match keys.get(g) {
+            Some(s) => s.contains(v),
+            None => v == NO_RESULT,
+        })
 }
 
 fn cite(c: &Citation) -> String {
@@ -329,6 +357,7 @@ mod tests {
         );
         let recs = g.recommend(&keys);
         assert_eq!(recs.len(), 1);
+        assert!(g.unavailable(&keys).is_empty());
         assert_eq!(
             (
                 recs[0].recommendation.as_str(),
@@ -336,5 +365,31 @@ mod tests {
             ),
             ("avoid", "T J (2020) PMID:1")
         );
+    }
+
+    #[test]
+    fn no_result_stands_for_a_gene_without_a_value() {
+        let file: GuidelineFile = serde_json::from_str(
+            r#"{"guideline":{"name":"G","relatedGenes":[{"symbol":"HLA-A"},{"symbol":"HLA-B"}]},
+                "recommendations":[
+                  {"lookupKey":{"HLA-A":"No Result","HLA-B":"*15:02 positive"},"text":{"html":"avoid"}},
+                  {"lookupKey":{"HLA-A":"No Result","HLA-B":"No Result"},"text":{"html":"none"}}]}"#,
+        )
+        .expect("valid");
+        let g = Guidelines { files: vec![file] };
+        let mut keys = BTreeMap::new();
+        let unavailable = g.unavailable(&keys);
+        assert_eq!(unavailable[0].genes_not_called, ["HLA-A", "HLA-B"]);
+        keys.insert("HLA-B".to_string(), BTreeSet::new());
+        assert!(g.recommend(&keys).is_empty());
+        assert_eq!(g.unavailable(&keys)[0].genes_without_phenotype, ["HLA-B"]);
+        keys.insert(
+            "HLA-B".to_string(),
+            BTreeSet::from(["*15:02 positive".to_string()]),
+        );
+        let recs = g.recommend(&keys);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].recommendation, "avoid");
+        assert!(g.unavailable(&keys).is_empty());
     }
 }

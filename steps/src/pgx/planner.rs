@@ -52,7 +52,9 @@ impl StepKind for PgxKind {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: contig names other than bare chromosome numbers are no longer given a `chr` prefix;
+        // a gene whose positions are all no-calls says so
+        2
     }
 
     fn about(&self) -> &'static str {

@@ -12,7 +12,9 @@ use std::path::Path;
 
 use super::gvcf::RefBlocks;
 use crate::error::{Result, StepError};
-use record::{ad_number, check_ad, genotype, normalize_chrom, GtError, Record};
+use record::{
+    ad_number, check_ad, genotype, merge_split, normalize_chrom, reframe, GtError, Record,
+};
 
 mod record;
 
@@ -179,7 +181,7 @@ impl ReadState<'_> {
         if !self.may_matter(line) {
             return Ok(());
         }
-        let rec = Record::parse(line, col).map_err(|m| self.input_error(line_no, &m))?;
+        let mut rec = Record::parse(line, col).map_err(|m| self.input_error(line_no, &m))?;
         self.blocks
             .add(&rec.chrom, rec.pos, rec.end, &rec.alts, &rec.gt);
         let key = format!("{}:{}", rec.chrom, rec.pos);
@@ -189,17 +191,17 @@ impl ReadState<'_> {
         self.blocks.seen(&key);
         self.checked += 1;
         if !rec.reference.eq_ignore_ascii_case(&site.reference) {
+            if let Some(note) = reframe(&mut rec, site) {
+                self.out.warn(&key, note);
+            }
+        }
+        if !rec.reference.eq_ignore_ascii_case(&site.reference) {
             self.mismatched += 1;
             let msg = format!(
                 "discarded: REF in VCF ({}) does not match the definition's reference ({})",
                 rec.reference, site.reference
             );
             self.out.warn(&key, msg);
-            return Ok(());
-        }
-        if self.out.alleles.contains_key(&key) {
-            self.out
-                .warn(&key, "duplicate record: the first one is used".into());
             return Ok(());
         }
         if let Some((discard, msg)) = self.use_ad.then(|| check_ad(&rec)).flatten() {
@@ -213,7 +215,27 @@ impl ReadState<'_> {
                 if !sa.undocumented.is_empty() {
                     self.out.warn(&key, undocumented_note(&sa, site));
                 }
-                self.out.alleles.insert(key, sa);
+                let merged = match self.out.alleles.get(&key) {
+                    None => sa,
+                    Some(first) => match merge_split(first, &sa, &site.reference) {
+                        Ok(m) => {
+                            let msg = format!(
+                                "records at this position merged (GT {}: {}/{}), a multi-allelic \
+                                 site split over several records",
+                                m.gt,
+                                m.allele1,
+                                m.allele2.as_deref().unwrap_or("-")
+                            );
+                            self.out.warn(&key, msg);
+                            m
+                        }
+                        Err(msg) => {
+                            self.out.warn(&key, msg);
+                            return Ok(());
+                        }
+                    },
+                };
+                self.out.alleles.insert(key, merged);
             }
             Ok(None) => self
                 .out

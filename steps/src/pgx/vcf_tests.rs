@@ -89,3 +89,56 @@ fn older_builds_are_recognized_in_the_header() {
     assert!(check_build(p, "contig=<ID=chr1,length=248956422,assembly=GRCh38>").is_ok());
     assert!(check_build(p, "INFO=<ID=DB,Description=\"dbSNP hg19 membership\">").is_ok());
 }
+
+#[test]
+fn indel_with_other_padding_is_read_in_the_definition_frame() {
+    let ta = SiteOfInterest {
+        reference: "CAT".into(),
+        alts: vec!["C".into(), "CATAT".into(), "CATATAT".into()],
+        undocumented_as_reference: false,
+    };
+    let parse = |r: &str, a: &str| {
+        let line = format!("2\t233760233\t.\t{r}\t{a}\t.\tPASS\t.\tGT\t0/1");
+        Record::parse(&line, 9).unwrap_or_else(|e| panic!("{e}"))
+    };
+    // an insertion padded with one base: C>CAT is CAT>CATAT (*28)
+    let mut r = parse("C", "CAT");
+    assert!(reframe(&mut r, &ta).is_some());
+    assert_eq!(
+        (r.reference.as_str(), r.alts.as_slice()),
+        ("CAT", &["CATAT".to_string()][..])
+    );
+    // a longer padding stripped: CATAT>CAT is CAT>C (*36)
+    let mut r = parse("CATAT", "CAT");
+    assert!(reframe(&mut r, &ta).is_some());
+    assert_eq!(r.alts, ["C"]);
+    // a record without ALT stays a REF mismatch (PharmCAT discards it)
+    let mut r = parse("C", ".");
+    assert!(reframe(&mut r, &ta).is_none());
+    // an SNV at the anchor base is another variant: left alone
+    let mut r = parse("C", "T");
+    assert!(reframe(&mut r, &ta).is_none());
+    assert_eq!(r.reference, "C");
+}
+
+#[test]
+fn split_multiallelic_records_merge_into_one_genotype() {
+    let tpmt = SiteOfInterest {
+        reference: "T".into(),
+        alts: vec!["C".into(), "G".into()],
+        undocumented_as_reference: false,
+    };
+    let at = |alt: &str, gt: &str| {
+        let line = format!("6\t18130687\t.\tT\t{alt}\t.\tPASS\t.\tGT\t{gt}");
+        let r = Record::parse(&line, 9).unwrap_or_else(|e| panic!("{e}"));
+        genotype(&r, &tpmt).ok().flatten().expect("called")
+    };
+    // 1/2 split by bcftools norm -m-: 1/0 (C) and 0/1 (G)
+    let m = merge_split(&at("C", "1/0"), &at("G", "0/1"), "T").expect("merges");
+    assert_eq!((m.allele1.as_str(), m.allele2.as_deref()), ("C", Some("G")));
+    // 2/2: 0/0 and 1/1
+    let m = merge_split(&at("C", "0/0"), &at("G", "1/1"), "T").expect("merges");
+    assert_eq!((m.allele1.as_str(), m.allele2.as_deref()), ("G", Some("G")));
+    // both records call a variant on the same strand: not one genotype
+    assert!(merge_split(&at("C", "1/0"), &at("G", "1/0"), "T").is_err());
+}

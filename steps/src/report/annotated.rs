@@ -14,12 +14,17 @@
 //! - `drugs` (strings, or objects with `name`);
 //! - `chrom`, `pos`, `ref`, `alt` (for the FHIR genomic coordinates).
 //!
+//! The `annotate` kind's own layout (`most_severe`, `amp_tier`, `actionability`, `germline`) fills
+//! whatever the names above leave empty (module `annotate_kind`).
+//!
 //! A variant is *clinically significant* when its tier is I or II or its significance says
 //! pathogenic/likely pathogenic/drug response; *of uncertain significance* when its tier is III or
 //! its significance says uncertain; other annotated variants are counted, not listed.
 
 use serde::Serialize;
 use serde_json::Value;
+
+mod annotate_kind;
 
 /// One annotated variant, as the report uses it.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -70,6 +75,18 @@ impl AnnotatedVariant {
     }
 }
 
+/// What the report says about an annotated document beyond its variants: the knowledge-base
+/// version and the names of the lookup sources (ClinVar, gnomAD, ...) it used.
+pub fn annotation_info(doc: &Value) -> Value {
+    let sources: Vec<Value> = doc["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str().map(|n| Value::String(n.to_string())))
+        .collect();
+    serde_json::json!({"knowledge_version": doc["knowledge_version"], "sources": sources})
+}
+
 /// Read the variants of an annotated JSON document.
 pub fn parse(doc: &Value) -> Result<Vec<AnnotatedVariant>, String> {
     let list = match doc {
@@ -90,6 +107,12 @@ pub fn parse(doc: &Value) -> Result<Vec<AnnotatedVariant>, String> {
 }
 
 fn variant(v: &Value) -> AnnotatedVariant {
+    let mut out = generic(v);
+    annotate_kind::fill(v, &mut out);
+    out
+}
+
+fn generic(v: &Value) -> AnnotatedVariant {
     AnnotatedVariant {
         gene: text(v, &["gene", "gene_symbol", "symbol"]),
         chrom: text(v, &["chrom", "chromosome", "contig"]),
@@ -209,7 +232,7 @@ mod tests {
         assert_eq!(v.gene.as_deref(), Some("BRCA1"));
         assert_eq!(v.hgvs_c.as_deref(), Some("c.68_69del"));
         assert_eq!(v.consequence.as_deref(), Some("frameshift_variant"));
-        assert_eq!(v.zygosity.as_deref(), Some("0/1"));
+        assert_eq!(v.zygosity.as_deref(), Some("heterozygous"));
         assert_eq!(v.clinical_significance.as_deref(), Some("Pathogenic"));
         assert_eq!(v.tier.as_deref(), Some("I"));
         assert_eq!(

@@ -24,6 +24,11 @@ pub struct Inputs {
     pub pgx: Option<JsonInput>,
     pub annotated: Option<Vec<AnnotatedVariant>>,
     pub provenance: Option<JsonInput>,
+    /// Coverage per reported gene (see [`super::coverage`]), when a BAM and regions were given.
+    pub coverage: Option<Value>,
+    /// The annotated document's knowledge version and source names
+    /// ([`annotated::annotation_info`]).
+    pub annotation_info: Option<Value>,
     /// (role, file name, blake3) of every input given.
     pub digests: Vec<(String, String, String)>,
 }
@@ -42,6 +47,7 @@ pub fn build(inp: &Inputs) -> Value {
         "summary": summary(&variants, pgx.as_ref()),
         "qc": inp.qc.as_ref().map(|q| qc(&q.value)),
         "alignment": inp.alignment.as_ref().map(|a| alignment(&a.value)),
+        "coverage": inp.coverage,
         "variants": variants,
         "pgx": pgx,
         "methods": super::methods::section(inp),
@@ -92,7 +98,18 @@ fn knowledge_bases(inp: &Inputs) -> Value {
         );
     }
     if inp.annotated.is_some() {
-        kbs.push(json!({"name": "variant annotation (annotate step)", "version": null}));
+        let info = inp.annotation_info.as_ref();
+        let version = info.map_or(Value::Null, |i| i["knowledge_version"].clone());
+        kbs.push(
+            json!({"name": "actionability knowledge base (annotate step)", "version": version}),
+        );
+        for s in info
+            .and_then(|i| i["sources"].as_array())
+            .into_iter()
+            .flatten()
+        {
+            kbs.push(json!({"name": s, "version": null}));
+        }
     }
     Value::Array(kbs)
 }
@@ -174,6 +191,7 @@ fn summary(variants: &Value, pgx: Option<&Value>) -> Value {
         actionable.push(json!({
             "category": "variant", "gene": v["gene"], "finding": finding,
             "detail": v["clinical_significance"], "tier": v["tier"], "drugs": v["drugs"],
+            "citations": v["evidence"],
         }));
     }
     for r in pgx
@@ -193,6 +211,7 @@ fn summary(variants: &Value, pgx: Option<&Value>) -> Value {
             "category": "pharmacogenomics", "gene": genes.join("; "),
             "finding": r["drugs"].as_array().map(|d| d.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
             "detail": r["recommendation"], "tier": r["classification"], "drugs": r["drugs"],
+            "citations": r["citations"],
         }));
     }
     json!({ "actionable": actionable })
@@ -240,9 +259,21 @@ fn limitations(inp: &Inputs) -> Value {
             c.total
         ));
     }
+    annotation_limitations(inp, &mut out);
     out.push("Only SNVs and short indels are called; structural variants, copy-number changes and repeat expansions are not assessed.".into());
     out.push("Regions below the reported coverage breadth thresholds may hide variants.".into());
     Value::Array(out.into_iter().map(Value::String).collect())
+}
+
+fn annotation_limitations(inp: &Inputs, out: &mut Vec<String>) {
+    out.extend(super::coverage::limitations(inp.coverage.as_ref()));
+    let no_sources = inp
+        .annotation_info
+        .as_ref()
+        .is_some_and(|i| i["sources"].as_array().is_none_or(Vec::is_empty));
+    if no_sources {
+        out.push("No ClinVar or population-frequency source was used for annotation: significance comes from the bundled knowledge base and predicted consequences only, and variants it does not name are of uncertain significance.".into());
+    }
 }
 
 /// Parse an annotated document, naming the file on error.

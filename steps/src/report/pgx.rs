@@ -65,7 +65,8 @@ pub fn section(doc: &Value) -> Value {
         .iter()
         .map(|u| {
             json!({"drugs": strings(&u["drugs"]), "guideline": u["guideline"],
-                   "genes_not_called": strings(&u["genes_not_called"])})
+                   "genes_not_called": strings(&u["genes_not_called"]),
+                   "genes_without_phenotype": strings(&u["genes_without_phenotype"])})
         })
         .collect();
     json!({
@@ -98,5 +99,14 @@ mod tests {
         assert_eq!(s["genes"][0]["positions_not_assessed"], 1);
         assert_eq!(s["recommendations"][0]["drugs"], json!(["clopidogrel"]));
         assert_eq!(s["not_called"][0]["gene"], "CYP2D6");
+    }
+
+    #[test]
+    fn a_guideline_blocked_by_a_missing_phenotype_says_so() {
+        let doc = json!({"recommendations_unavailable": [{"drugs": ["primaquine"],
+            "guideline": "G6PD", "genes_not_called": [], "genes_without_phenotype": ["G6PD"]}]});
+        let u = &section(&doc)["recommendations_unavailable"][0];
+        assert_eq!(u["genes_without_phenotype"], json!(["G6PD"]));
+        assert_eq!(u["genes_not_called"], json!([]));
     }
 }

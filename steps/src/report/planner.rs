@@ -13,6 +13,9 @@ pub struct Params {
     /// Reference build name, when the VCF header does not say it.
     #[serde(default)]
     pub reference_build: Option<String>,
+    /// Tumour type, for the somatic section's tumour-type-dependent tiers.
+    #[serde(default)]
+    pub tumor_type: Option<String>,
 }
 
 /// Planner for `cairn step report`.
@@ -37,6 +40,11 @@ const FLAGS: &[(&str, &str)] = &[
     ("pgx", "--pgx"),
     ("annotated", "--annotated"),
     ("provenance", "--provenance"),
+    ("bam", "--bam"),
+    ("genes", "--genes"),
+    ("somatic_vcf", "--somatic-vcf"),
+    ("somatic_annotated", "--somatic-annotated"),
+    ("somatic_metrics", "--somatic-metrics"),
 ];
 
 const INPUTS: &[PortSpec] = &[
@@ -47,6 +55,20 @@ const INPUTS: &[PortSpec] = &[
     port("pgx", "pharmacogenomic calls (pgx json)"),
     port("annotated", "annotated variants JSON"),
     port("provenance", "provenance.json of an earlier run"),
+    port(
+        "bam",
+        "aligned reads (align bam, .bai beside it): coverage per reported gene",
+    ),
+    port(
+        "genes",
+        "BED of the reported genes' regions (name column = gene)",
+    ),
+    port("somatic_vcf", "somatic calls (call-somatic vcf)"),
+    port(
+        "somatic_annotated",
+        "annotated somatic calls (annotate json)",
+    ),
+    port("somatic_metrics", "tumour metrics (call-somatic metrics)"),
 ];
 
 const OUTPUTS: &[OutputSpec] = &[
@@ -73,7 +95,9 @@ impl StepKind for ReportKind {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: coverage per reported gene; the annotate kind's own fields read
+        // 3: somatic section; guidelines blocked by a phenotype-less gene say so
+        3
     }
 
     fn about(&self) -> &'static str {
@@ -91,7 +115,7 @@ impl StepKind for ReportKind {
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
         serde_json::from_value::<Params>(serde_json::Value::Object(params.clone()))
             .map(|_| ())
-            .map_err(|e| format!("report params: {e}; allowed: date, reference_build"))
+            .map_err(|e| format!("report params: {e}; allowed: date, reference_build, tumor_type"))
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {
@@ -114,6 +138,9 @@ impl StepKind for ReportKind {
         }
         if let Some(b) = params.reference_build {
             args.extend(["--reference-build".to_string(), b]);
+        }
+        if let Some(t) = params.tumor_type {
+            args.extend(["--tumor-type".to_string(), t]);
         }
         for name in ["html", "json", "fhir"] {
             args.extend([format!("--{name}"), path(call.output(name))]);

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::{Result, StepError};
 
 const TEMPLATE: &str = include_str!("templates/report.html");
+const SOMATIC: &str = include_str!("templates/somatic.html");
 
 /// The charts drawn for one report (SVG text).
 #[derive(Debug, Default)]
@@ -19,6 +20,7 @@ pub struct Charts {
     pub quality: Option<String>,
     pub insert_size: Option<String>,
     pub read_length: Option<String>,
+    pub somatic_vaf: Option<String>,
 }
 
 fn pct(v: JValue, digits: Option<usize>) -> String {
@@ -50,6 +52,8 @@ fn environment() -> Result<Environment<'static>> {
     env.add_filter("na", na);
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| StepError::failed(format!("report template does not compile: {e}")))?;
+    env.add_template("somatic.html", SOMATIC)
+        .map_err(|e| StepError::failed(format!("somatic template does not compile: {e}")))?;
     Ok(env)
 }
 
@@ -66,6 +70,7 @@ pub fn html(report: &Value, charts: &Charts) -> Result<String> {
             chart_quality => safe(&charts.quality),
             chart_insert => safe(&charts.insert_size),
             chart_length => safe(&charts.read_length),
+            chart_vaf => safe(&charts.somatic_vaf),
         })
         .map_err(|e| StepError::failed(format!("rendering report.html: {e:#}")))
 }

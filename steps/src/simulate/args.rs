@@ -78,7 +78,7 @@ pub struct Args {
     pub identical_names: bool,
     /// Also simulate a tumour sample: somatic.vcf.gz(.tbi), tumour_1.fq.gz and tumour_2.fq.gz
     /// (the germline reads are then the matched normal).
-    #[arg(long)]
+    #[arg(long, alias = "tumor")]
     pub tumour: bool,
     /// Plant these somatic variants (INFO/AF: expected allele fraction; GT: haplotypes, default
     /// 0|1) instead of random ones.
@@ -99,9 +99,18 @@ pub struct Args {
     /// Somatic insertions and deletions per base.
     #[arg(long, default_value_t = 1e-5)]
     pub somatic_indel_rate: f64,
-    /// Tumour read depth (default: twice --coverage).
+    /// Tumour read depth (default: twice --coverage, or --coverage when --normal-coverage is given).
     #[arg(long)]
     pub tumour_coverage: Option<f64>,
+    /// Normal read depth in tumour mode; --coverage is then the tumour's depth.
+    #[arg(long, requires = "tumour")]
+    pub normal_coverage: Option<f64>,
+    /// Plant exactly this many somatic SNVs (instead of --somatic-snv-rate).
+    #[arg(long, requires = "tumour")]
+    pub somatic_snvs: Option<usize>,
+    /// Plant exactly this many somatic indels (instead of --somatic-indel-rate).
+    #[arg(long, requires = "tumour")]
+    pub somatic_indels: Option<usize>,
     /// Worker threads (0: one per core); the output does not depend on it.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -129,8 +138,10 @@ impl Args {
         unit("subclonal-share", self.subclonal_share)?;
         unit("somatic-snv-rate", self.somatic_snv_rate)?;
         unit("somatic-indel-rate", self.somatic_indel_rate)?;
-        if !(0.0..=10_000.0).contains(&self.tumour_coverage.unwrap_or(0.0)) {
-            return Err("tumour-coverage must be 0..=10000".into());
+        if !(0.0..=10_000.0).contains(&self.tumour_coverage.unwrap_or(0.0))
+            || !(0.0..=10_000.0).contains(&self.normal_coverage.unwrap_or(0.0))
+        {
+            return Err("tumour-coverage and normal-coverage must be 0..=10000".into());
         }
         if self.snv_rate + self.indel_rate > 0.1 {
             return Err(

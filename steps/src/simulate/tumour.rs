@@ -72,6 +72,37 @@ pub fn plant_somatic(
         .collect()
 }
 
+/// Keep `snvs` SNVs and `indels` indels (when given) of `planted`, drawn evenly at random and
+/// returned in genome order; a kind with fewer variants than asked keeps them all.
+pub fn keep_counts(
+    planted: Vec<Somatic>,
+    snvs: Option<usize>,
+    indels: Option<usize>,
+    rng: &mut impl RngCore,
+) -> Vec<Somatic> {
+    let is_snv = |s: &Somatic| s.variant.reference.len() == 1 && s.variant.alt.len() == 1;
+    let mut keep = vec![true; planted.len()];
+    for (want, snv) in [(snvs, true), (indels, false)] {
+        let Some(n) = want else { continue };
+        let mut idx: Vec<usize> = (0..planted.len())
+            .filter(|&i| is_snv(&planted[i]) == snv)
+            .collect();
+        // Partial Fisher-Yates: the first `n` are the draw.
+        for i in 0..n.min(idx.len()) {
+            let j = rng.random_range(i..idx.len());
+            idx.swap(i, j);
+        }
+        for &i in idx.iter().skip(n) {
+            keep[i] = false;
+        }
+    }
+    planted
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(s, k)| k.then_some(s))
+        .collect()
+}
+
 /// Somatic variants from a VCF: `GT` says which haplotypes carry each (none: `0|1`) and `INFO/AF`
 /// its expected allele fraction. Cell fractions are rounded to 1% so that at most 100 cell groups
 /// (200 haplotypes) are built.
@@ -212,6 +243,25 @@ mod tests {
         assert!((vaf(20, b'C') - 0.3).abs() < 1e-9);
         assert!((vaf(30, b'T') - 0.1).abs() < 1e-9);
         assert!((vaf(5, b'G') - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn exact_counts_keep_an_even_draw_in_genome_order() {
+        let planted: Vec<Somatic> = (0..10)
+            .map(|i| Somatic {
+                variant: var(10 * i, if i % 2 == 0 { b"C" } else { b"AT" }, [true, false]),
+                cell_fraction: 0.6,
+            })
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let kept = keep_counts(planted.clone(), Some(3), Some(1), &mut rng);
+        let snvs = kept.iter().filter(|s| s.variant.alt.len() == 1).count();
+        assert_eq!((snvs, kept.len() - snvs), (3, 1));
+        assert!(kept.windows(2).all(|w| w[0].variant.pos < w[1].variant.pos));
+        assert_eq!(
+            keep_counts(planted.clone(), None, Some(9), &mut rng).len(),
+            10
+        );
     }
 
     #[test]

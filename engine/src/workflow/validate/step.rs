@@ -313,13 +313,6 @@ fn check_builtin(
             ),
         );
     }
-    if let Some(c) = &d.container {
-        ck.error(
-            Some(position(c)),
-            format!("{at}.container"),
-            "`container:` applies to `run:` steps; built-ins run as `cairn step`",
-        );
-    }
     let ports = k.inputs();
     for port in inputs.keys() {
         if !ports.iter().any(|p| p.name == port) {
@@ -412,6 +405,7 @@ fn check_builtin(
         Action::Builtin {
             kind: k.clone(),
             params,
+            container: d.container.as_ref().map(|c| c.value.trim().to_string()),
         },
         outputs,
     ))
@@ -503,20 +497,7 @@ fn check_command(
         }
         outputs.insert(name.clone(), pattern);
     }
-    // Running scripts inside container runtimes is not built yet; running them on the host instead
-    // would silently give other tools than the workflow asked for.
-    if let Some(c) = &d.container {
-        ck.error(
-            Some(position(c)),
-            format!("{at}.container"),
-            format!(
-                "`container: {}`: this version of cairn cannot run steps in containers yet; \
-                 remove `container:` to run the script with the tools on this machine",
-                c.value
-            ),
-        );
-    }
-    let container = d.container.as_ref().map(|c| c.value.clone());
+    let container = d.container.as_ref().map(|c| c.value.trim().to_string());
     Some((
         Action::Command {
             script,

@@ -45,16 +45,28 @@ pub(super) fn check_ad(rec: &Record) -> Option<(bool, String)> {
 
 /// `10` -> `chr10`, `MT`/`chrMT` -> `chrM`: definitions use UCSC-style GRCh38 names.
 pub(super) fn normalize_chrom(chrom: &str) -> String {
-    let c = if chrom.starts_with("chr") {
-        chrom.to_string()
-    } else {
+    // Only bare chromosome names (`1`, `X`, `MT`) gain the `chr` prefix; other contig names (a
+    // synthetic or alternative assembly's) are kept as written.
+    let bare = chrom.chars().all(|c| c.is_ascii_digit()) || matches!(chrom, "X" | "Y" | "M" | "MT");
+    let c = if bare && !chrom.is_empty() {
         format!("chr{chrom}")
+    } else {
+        chrom.to_string()
     };
     if c == "chrMT" {
         "chrM".to_string()
     } else {
         c
     }
+}
+
+#[cfg(test)]
+#[test]
+fn bare_chromosome_names_gain_the_prefix_others_are_kept() {
+    assert_eq!(normalize_chrom("10"), "chr10");
+    assert_eq!(normalize_chrom("MT"), "chrM");
+    assert_eq!(normalize_chrom("chr10"), "chr10");
+    assert_eq!(normalize_chrom("demo_chr10"), "demo_chr10");
 }
 
 pub(super) struct Record {
@@ -115,6 +127,83 @@ impl Record {
             ps,
         })
     }
+}
+
+/// Rewrites an indel written with a different padding than the definition's into the
+/// definition's frame: a caller's `C>CAT` at UGT1A1's TA repeat is the definition's `CAT>CATAT`
+/// (same position, REF a prefix of the other REF; the extra bases are appended to, or stripped
+/// from, every allele). Done only when every ALT lands on a documented allele; returns a note.
+pub(super) fn reframe(rec: &mut Record, site: &SiteOfInterest) -> Option<String> {
+    let (r, d) = (rec.reference.as_str(), site.reference.as_str());
+    let alts: Vec<String> = if let Some(extra) = d.strip_prefix(r).filter(|x| !x.is_empty()) {
+        rec.alts.iter().map(|a| format!("{a}{extra}")).collect()
+    } else if let Some(extra) = r.strip_prefix(d).filter(|x| !x.is_empty()) {
+        rec.alts
+            .iter()
+            .map(|a| {
+                a.strip_suffix(extra)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+            })
+            .collect::<Option<_>>()?
+    } else {
+        return None;
+    };
+    // a record without ALT stays a REF mismatch, as in PharmCAT (its mismatched-REF test case)
+    if alts.is_empty() || !alts.iter().all(|a| site.alts.contains(a)) {
+        return None;
+    }
+    let note = format!(
+        "REF/ALT {r}/{} read in the definition's representation as {d}/{}",
+        rec.alts.join(","),
+        alts.join(",")
+    );
+    rec.reference = d.to_string();
+    rec.alts = alts;
+    Some(note)
+}
+
+/// Two records at one position, as `bcftools norm -m-` splits a multi-allelic site (`1/2` becomes
+/// `1/0` with the first ALT and `0/1` with the second): each strand takes the non-reference allele
+/// one of them calls. Records that call different non-reference alleles on the same strand cannot
+/// be one genotype: the first record stays and the message says so.
+pub(super) fn merge_split(
+    first: &SampleAllele,
+    next: &SampleAllele,
+    reference: &str,
+) -> std::result::Result<SampleAllele, String> {
+    let conflict = || {
+        format!(
+            "duplicate record (GT {}) disagrees with the first one (GT {}): the first one is used",
+            next.gt, first.gt
+        )
+    };
+    let pick = |a: &str, b: &str| -> Option<String> {
+        match (a == reference, b == reference) {
+            (_, true) => Some(a.to_string()),
+            (true, false) => Some(b.to_string()),
+            (false, false) if a == b => Some(a.to_string()),
+            _ => None,
+        }
+    };
+    if first.allele2.is_some() != next.allele2.is_some() {
+        return Err(conflict());
+    }
+    let allele1 = pick(&first.allele1, &next.allele1).ok_or_else(conflict)?;
+    let allele2 = match (&first.allele2, &next.allele2) {
+        (Some(a), Some(b)) => Some(pick(a, b).ok_or_else(conflict)?),
+        _ => None,
+    };
+    let mut undocumented = first.undocumented.clone();
+    undocumented.extend(next.undocumented.iter().cloned());
+    Ok(SampleAllele {
+        gt: format!("{} + {}", first.gt, next.gt),
+        allele1,
+        allele2,
+        phased: first.phased && next.phased,
+        undocumented,
+        ..first.clone()
+    })
 }
 
 pub(super) enum GtError {

@@ -1,4 +1,5 @@
-//! FASTQ records in and out, with errors that name the file and the record.
+//! FASTQ records in and out, with errors that name the file and the record; shared by the QC
+//! and alignment steps so both accept and reject exactly the same files.
 //!
 //! Input may be plain or gzipped (several gzip members, as bgzip and parallel compressors write,
 //! are one stream). Records are read in chunks so the caller can hand whole chunks to worker
@@ -21,16 +22,7 @@ pub struct Record {
 impl Record {
     /// The read name: the header up to the first space, without a `/1` or `/2` suffix.
     pub fn name(&self) -> &[u8] {
-        let end = self
-            .head
-            .iter()
-            .position(|b| b.is_ascii_whitespace())
-            .unwrap_or(self.head.len());
-        let name = &self.head[..end];
-        match name {
-            [rest @ .., b'/', b'1' | b'2'] => rest,
-            _ => name,
-        }
+        read_name(&self.head)
     }
 
     /// Append bases `start..end` of the record as FASTQ text.
@@ -42,6 +34,18 @@ impl Record {
         out.extend_from_slice(b"\n+\n");
         out.extend_from_slice(&self.qual[start..end]);
         out.push(b'\n');
+    }
+}
+
+/// The read name from a header line: up to the first whitespace, without a `/1` or `/2` suffix.
+pub fn read_name(header: &[u8]) -> &[u8] {
+    let end = header
+        .iter()
+        .position(|b| b.is_ascii_whitespace())
+        .unwrap_or(header.len());
+    match &header[..end] {
+        [rest @ .., b'/', b'1' | b'2'] => rest,
+        name => name,
     }
 }
 
@@ -169,34 +173,45 @@ pub fn pair_chunk(
     r2: &mut Reader,
     n: usize,
 ) -> Result<(Vec<Record>, Vec<Record>)> {
-    let (a, b) = (r1.chunk(n)?, r2.chunk(n)?);
-    if a.len() != b.len() {
-        let (short, long) = if a.len() < b.len() {
-            (&*r1, &*r2)
-        } else {
-            (&*r2, &*r1)
-        };
-        return Err(StepError::input(format!(
-            "{} ends after {} records but {} has more; the pair files are out of step (truncated, or not mates)",
-            short.path().display(),
-            short.count,
-            long.path().display()
-        )));
-    }
-    let first = r1.count - a.len() as u64;
-    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        if x.name() != y.name() {
-            return Err(StepError::input(format!(
-                "{} and {}: record {}: mate names differ (`{}` vs `{}`); the files are not in the same order",
-                r1.path().display(),
-                r2.path().display(),
-                first + i as u64 + 1,
-                String::from_utf8_lossy(x.name()),
-                String::from_utf8_lossy(y.name())
-            )));
+    let (mut a, mut b) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    while a.len() < n {
+        match next_pair(r1, r2)? {
+            Some((x, y)) => {
+                a.push(x);
+                b.push(y);
+            }
+            None => break,
         }
     }
     Ok((a, b))
+}
+
+/// The next mate pair, or `None` when both files end together; an error when one file ends first
+/// or the mates' names differ.
+pub fn next_pair(r1: &mut Reader, r2: &mut Reader) -> Result<Option<(Record, Record)>> {
+    match (r1.next_record()?, r2.next_record()?) {
+        (None, None) => Ok(None),
+        (Some(x), Some(y)) if x.name() == y.name() => Ok(Some((x, y))),
+        (Some(x), Some(y)) => Err(StepError::input(format!(
+            "{} and {}: record {}: mate names differ (`{}` vs `{}`); the files are not in the same order",
+            r1.path().display(),
+            r2.path().display(),
+            r1.count,
+            String::from_utf8_lossy(x.name()),
+            String::from_utf8_lossy(y.name())
+        ))),
+        (Some(_), None) => Err(out_of_step(r2, r1)),
+        (None, Some(_)) => Err(out_of_step(r1, r2)),
+    }
+}
+
+fn out_of_step(short: &Reader, long: &Reader) -> StepError {
+    StepError::input(format!(
+        "{} ends after {} records but {} has more; the pair files are out of step (truncated, or not mates)",
+        short.path().display(),
+        short.count,
+        long.path().display()
+    ))
 }
 
 #[cfg(test)]
