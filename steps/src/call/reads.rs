@@ -80,13 +80,17 @@ impl AlignedRead {
     /// The base and quality aligned on reference position `pos`; `None` where the read does not
     /// cover `pos` or has a deletion there.
     pub fn base_at(&self, pos: i64) -> Option<(u8, u8)> {
+        self.query_index(pos).map(|i| (self.seq[i], self.qual[i]))
+    }
+
+    /// The query index of the base aligned (M/=/X) on reference position `pos`.
+    pub fn query_index(&self, pos: i64) -> Option<usize> {
         let (mut r, mut q) = (self.start, 0usize);
         for op in &self.ops {
             match *op {
                 Op::Match(n) => {
                     if pos < r + i64::from(n) {
-                        let i = q + (pos - r).max(0) as usize;
-                        return (pos >= r).then(|| (self.seq[i], self.qual[i]));
+                        return (pos >= r).then(|| q + (pos - r) as usize);
                     }
                     r += i64::from(n);
                     q += n as usize;

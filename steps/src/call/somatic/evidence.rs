@@ -93,7 +93,7 @@ pub fn snv(reads: &[AlignedRead], max_span: i64, cand: &Candidate, min_bq: u8) -
     let hi = reads.partition_point(|x| x.start <= pos);
     let mut ev = SampleEvidence::default();
     for read in &reads[lo..hi] {
-        let Some(i) = query_index(read, pos) else {
+        let Some(i) = read.query_index(pos) else {
             continue;
         };
         let (base, q) = (read.seq[i], read.qual[i]);
@@ -187,30 +187,6 @@ pub fn indels(
         }
     }
     out
-}
-
-/// Query index of the base aligned (M/=/X) on reference position `pos`.
-pub fn query_index(read: &AlignedRead, pos: i64) -> Option<usize> {
-    let (mut r, mut q) = (read.start, 0usize);
-    for op in &read.ops {
-        match *op {
-            Op::Match(n) => {
-                if pos >= r && pos < r + i64::from(n) {
-                    return Some(q + (pos - r) as usize);
-                }
-                r += i64::from(n);
-                q += n as usize;
-            }
-            Op::Ins(n) | Op::SoftClip(n) => q += n as usize,
-            Op::Del(n) | Op::Skip(n) => {
-                if pos < r + i64::from(n) {
-                    return None;
-                }
-                r += i64::from(n);
-            }
-        }
-    }
-    None
 }
 
 /// Distance of query index `i` from the nearer end of the read's aligned (unclipped) bases.
