@@ -12,7 +12,7 @@
 //! (GENCODE/Ensembl) or `MANE Select` (RefSeq) the MANE Select one.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -34,14 +34,10 @@ struct Parts {
 
 /// Read a GFF3 or GTF file (plain or gzip) into a model.
 pub fn read(path: &Path) -> Result<Model> {
-    let file = std::fs::File::open(path).map_err(|e| StepError::io("open annotation", path, e))?;
-    let mut reader: Box<dyn Read> = Box::new(file);
-    if path.extension().is_some_and(|e| e == "gz") {
-        reader = Box::new(flate2::read::MultiGzDecoder::new(reader));
-    }
+    let reader = crate::textio::open(path, "annotation")?;
     let name = path.to_string_lossy();
     let gtf = name.trim_end_matches(".gz").ends_with(".gtf");
-    parse(BufReader::new(reader), gtf, &name)
+    parse(reader, gtf, &name)
 }
 
 /// Parse annotation text; `gtf` picks the attribute syntax.

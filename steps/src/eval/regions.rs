@@ -4,7 +4,7 @@
 //! 0-based half-open; plain or gzip/bgzip files are read.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use crate::{Result, StepError};
@@ -16,18 +16,7 @@ pub struct Regions {
 
 impl Regions {
     pub fn from_path(path: &Path) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| StepError::io("open BED", path, e))?;
-        let mut reader = BufReader::new(file);
-        let head = reader
-            .fill_buf()
-            .map_err(|e| StepError::io("read BED", path, e))?;
-        let gz = head.starts_with(&[0x1f, 0x8b]);
-        let input: Box<dyn Read> = if gz {
-            Box::new(flate2::read::MultiGzDecoder::new(reader))
-        } else {
-            Box::new(reader)
-        };
-        Self::parse(BufReader::new(input), path)
+        Self::parse(crate::textio::open(path, "BED")?, path)
     }
 
     fn parse(reader: impl BufRead, path: &Path) -> Result<Self> {

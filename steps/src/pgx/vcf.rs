@@ -7,7 +7,7 @@
 //! records disagree, the VCF is on another genome build and reading stops with an error.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use super::gvcf::RefBlocks;
@@ -70,23 +70,6 @@ impl SampleGenotypes {
     }
 }
 
-/// Opens a VCF, transparently decompressing gzip/bgzip.
-fn open(path: &Path) -> Result<Box<dyn BufRead>> {
-    let mut file = std::fs::File::open(path).map_err(|e| StepError::io("open VCF", path, e))?;
-    let mut magic = [0u8; 2];
-    let n = file
-        .read(&mut magic)
-        .map_err(|e| StepError::io("read VCF", path, e))?;
-    let file = std::fs::File::open(path).map_err(|e| StepError::io("open VCF", path, e))?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
-            file,
-        ))))
-    } else {
-        Ok(Box::new(BufReader::new(file)))
-    }
-}
-
 /// Reads the genotypes of one sample at the given sites (keyed `chr:pos`).
 pub fn read(
     path: &Path,
@@ -115,7 +98,7 @@ pub fn read_with(
         use_ad: true,
         blocks: RefBlocks::new(sites.keys()),
     };
-    for (idx, line) in open(path)?.lines().enumerate() {
+    for (idx, line) in crate::textio::open(path, "VCF")?.lines().enumerate() {
         let line = line.map_err(|e| StepError::io("read VCF", path, e))?;
         if let Some(meta) = line.strip_prefix("##") {
             st.meta(meta)?;

@@ -5,10 +5,8 @@
 //! avoids a second pass and gives a file `samtools faidx` accepts unchanged.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
-
-use flate2::read::MultiGzDecoder;
 
 use super::genome::Contig;
 use crate::{Result, StepError};
@@ -46,23 +44,7 @@ pub fn write(path: &Path, index: &Path, contigs: &[Contig]) -> Result<()> {
 /// Read a FASTA file (plain or gzipped). Names are the first word of each header; bases are
 /// upper-cased; anything but A, C, G, T becomes `N`.
 pub fn read(path: &Path) -> Result<Vec<Contig>> {
-    parse(open_text(path)?, path)
-}
-
-/// A buffered reader of `path`, decompressing it if it starts with the gzip magic bytes (plain
-/// gzip or BGZF, any number of members).
-pub fn open_text(path: &Path) -> Result<Box<dyn BufRead>> {
-    let err = |e| StepError::io("read", path, e);
-    let mut magic = [0u8; 2];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut magic))
-        .map_err(err)?;
-    let file = File::open(path).map_err(err)?;
-    Ok(if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(BufReader::new(MultiGzDecoder::new(file)))
-    } else {
-        Box::new(BufReader::new(file))
-    })
+    parse(crate::textio::open(path, "FASTA")?, path)
 }
 
 fn parse(reader: impl BufRead, path: &Path) -> Result<Vec<Contig>> {

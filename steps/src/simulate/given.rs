@@ -8,7 +8,6 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use super::fasta::open_text;
 use super::genome::Contig;
 use super::variants::{normalize, Variant};
 use crate::{Result, StepError};
@@ -37,7 +36,7 @@ pub fn read_records(
     contigs: &mut [Contig],
     plant_ref: bool,
 ) -> Result<Vec<GivenVariant>> {
-    let reader = open_text(path)?;
+    let reader = crate::textio::open(path, "VCF")?;
     let mut parsed = Vec::new();
     for (i, line) in reader.lines().enumerate() {
         let line =
