@@ -203,7 +203,7 @@ fn summary(variants: &Value, pgx: Option<&Value>) -> Value {
             .as_object()
             .map(|g| {
                 g.iter()
-                    .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or("")))
+                    .map(|(k, v)| pgx_lookup(pgx, k, v.as_str().unwrap_or("")))
                     .collect()
             })
             .unwrap_or_default();
@@ -215,6 +215,23 @@ fn summary(variants: &Value, pgx: Option<&Value>) -> Value {
         }));
     }
     json!({ "actionable": actionable })
+}
+
+/// How a guideline row's gene key reads in the summary: CPIC keys some genes by activity score
+/// (`CYP2C9: 2.0`), which means little alone, so the gene's phenotype (from the report's PGx
+/// section) is put beside it.
+fn pgx_lookup(pgx: Option<&Value>, gene: &str, key: &str) -> String {
+    let phenotype = pgx
+        .and_then(|p| p["genes"].as_array())
+        .into_iter()
+        .flatten()
+        .find(|g| g["gene"] == gene)
+        .and_then(|g| g["phenotype"].as_str())
+        .filter(|p| !p.is_empty() && *p != key);
+    match phenotype {
+        Some(p) if key.parse::<f64>().is_ok() => format!("{gene}: {p} (activity score {key})"),
+        _ => format!("{gene}: {key}"),
+    }
 }
 
 fn limitations(inp: &Inputs) -> Value {
@@ -374,5 +391,21 @@ mod tests {
         r["qc"]["q30_rate"] = json!(87.0);
         r["variants"]["unannotated"][0]["zygosity"] = json!("het");
         assert_eq!(schema_errors(&r).len(), 2);
+    }
+
+    #[test]
+    fn activity_score_keys_read_with_the_phenotype() {
+        let pgx = json!({"genes": [
+            {"gene": "CYP2C9", "phenotype": "Normal Metabolizer"},
+            {"gene": "SLCO1B1", "phenotype": "Normal Function"}]});
+        assert_eq!(
+            pgx_lookup(Some(&pgx), "CYP2C9", "2.0"),
+            "CYP2C9: Normal Metabolizer (activity score 2.0)"
+        );
+        assert_eq!(
+            pgx_lookup(Some(&pgx), "SLCO1B1", "Normal Function"),
+            "SLCO1B1: Normal Function"
+        );
+        assert_eq!(pgx_lookup(None, "DPYD", "2.0"), "DPYD: 2.0");
     }
 }
