@@ -55,6 +55,69 @@ fn assert_schema_valid(report: &Value) {
 fn assert_fhir_valid(bundle: &Value) {
     let problems = cairn_steps::report::fhir_check::check(bundle);
     assert!(problems.is_empty(), "{problems:#?}");
+    assert_fhir_models_accept(bundle);
+}
+
+/// A Python with the `fhir.resources` models (an independent FHIR implementation: every element,
+/// type and cardinality of R4B and R5), from `CAIRN_FHIR_PYTHON` or `python3`; `.ci/run` installs
+/// one. `None` (and a printed skip) without it.
+fn fhir_python() -> Option<String> {
+    let python = std::env::var("CAIRN_FHIR_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&python)
+        .args(["-c", "import fhir.resources"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!(
+            "skipping the FHIR model validation: {python} has no fhir.resources \
+             (pip install fhir.resources, or set CAIRN_FHIR_PYTHON)"
+        );
+    }
+    ok.then_some(python)
+}
+
+/// The bundle parses as an R4B and an R5 Bundle in `fhir.resources`, nested resources included
+/// (unknown or misspelt elements and wrong types are errors there).
+fn assert_fhir_models_accept(bundle: &Value) {
+    let Some(python) = fhir_python() else {
+        return;
+    };
+    let script = "import json, sys\n\
+        from fhir.resources.R4B.bundle import Bundle as R4B\n\
+        from fhir.resources.bundle import Bundle as R5\n\
+        doc = json.load(sys.stdin)\n\
+        for name, model in (('R4B', R4B), ('R5', R5)):\n\
+        \x20   try:\n\
+        \x20       model.model_validate(doc)\n\
+        \x20   except Exception as e:\n\
+        \x20       sys.exit(f'{name}: {e}')\n";
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = serde_json::to_vec(bundle).unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "fhir.resources rejects the bundle: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn fhir_model_check_rejects_an_unknown_element() {
+    if fhir_python().is_none() {
+        return;
+    }
+    let bad = serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Observation", "status": "final",
+         "code": {"text": "x"}, "valueFoo": 3}}]});
+    let r = std::panic::catch_unwind(|| assert_fhir_models_accept(&bad));
+    assert!(r.is_err(), "an Observation with `valueFoo` was accepted");
 }
 
 /// No attribute makes the browser fetch anything: no http(s) or protocol-relative URL in
