@@ -57,6 +57,17 @@ impl StepCall<'_> {
     }
 }
 
+/// `check` for a kind that takes no params: the first one given is named as the error.
+pub fn no_params(
+    kind: &str,
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), String> {
+    match params.keys().next() {
+        Some(k) => Err(format!("`{kind}` takes no params (found `{k}`); remove it")),
+        None => Ok(()),
+    }
+}
+
 /// A built-in step kind, as the engine sees it. Implementations do no I/O.
 pub trait StepKind: Send + Sync {
     fn name(&self) -> &'static str;

@@ -83,10 +83,7 @@ impl StepKind for MergeKind {
         &self,
         params: &serde_json::Map<String, serde_json::Value>,
     ) -> std::result::Result<(), String> {
-        match params.keys().next() {
-            Some(k) => Err(format!("`merge` takes no params (found `{k}`); remove it")),
-            None => Ok(()),
-        }
+        cairn_engine::step::no_params(self.name(), params)
     }
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {
         let mut a = vec!["--vcf".to_string()];

@@ -194,12 +194,7 @@ impl StepKind for AnnotateIndexKind {
     }
 
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
-        match params.keys().next() {
-            Some(k) => Err(format!(
-                "annotate-index params: unknown `{k}`; it takes none"
-            )),
-            None => Ok(()),
-        }
+        cairn_engine::step::no_params(self.name(), params)
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {

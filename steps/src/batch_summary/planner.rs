@@ -41,10 +41,7 @@ impl StepKind for BatchReportKind {
     }
 
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
-        match params.keys().next() {
-            Some(k) => Err(format!("batch-report params: unknown `{k}`; it takes none")),
-            None => Ok(()),
-        }
+        cairn_engine::step::no_params(self.name(), params)
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {

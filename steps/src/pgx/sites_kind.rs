@@ -77,10 +77,7 @@ impl StepKind for PgxSitesKind {
     }
 
     fn check(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
-        match params.keys().next() {
-            Some(k) => Err(format!("pgx-sites params: unknown `{k}`; it takes none")),
-            None => Ok(()),
-        }
+        cairn_engine::step::no_params(self.name(), params)
     }
 
     fn args(&self, call: &StepCall<'_>) -> Vec<String> {
