@@ -28,6 +28,7 @@ mod tests {
     #[test]
     fn complements() {
         assert_eq!(reverse_complement(b"AACGTN"), b"NACGTT");
+        assert_eq!(reverse_complement(b"AACGT"), b"ACGTT");
         assert_eq!(reverse_complement(b"acgt"), b"acgt");
         assert_eq!(complement(b'R'), b'N');
     }

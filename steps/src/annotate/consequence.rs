@@ -10,8 +10,8 @@
 use super::coding::{self, CodingEffect};
 use super::hgvs::{self, Allele};
 use super::model::{Strand, Transcript};
-use super::seq::revcomp;
 use super::terms::Term;
+use crate::seq::reverse_complement;
 
 /// Distance for upstream/downstream consequences.
 pub const FLANK: u64 = 5000;
@@ -189,7 +189,7 @@ fn exonic_terms(t: &Transcript, a: &Allele, fx: &mut TxEffect<'_>) {
         } else if ci >= cs && cj <= ce {
             let alt = match t.strand {
                 Strand::Plus => a.alt.clone(),
-                Strand::Minus => revcomp(&a.alt),
+                Strand::Minus => reverse_complement(&a.alt),
             };
             let c = coding::effect(t, ci - cs, cj - cs, &alt);
             fx.terms.extend(c.terms.iter().copied());

@@ -5,8 +5,8 @@
 use super::consequence::effect;
 use super::hgvs::Allele;
 use super::model::{Strand, Transcript};
-use super::seq::revcomp;
 use super::terms::Term;
+use crate::seq::reverse_complement;
 
 const FLANK5: &str = "GGGGGGGGGG"; // 0..10
 const EXON1: &str = "CCCACATGAAAGCT"; // 10..24: 5' UTR CCCAC, then ATG AAA GCT
@@ -60,7 +60,7 @@ fn check(pos: u64, r: &str, a: &str) -> (Vec<&'static str>, String, String) {
     let mut plus = transcript(Strand::Plus, len);
     plus.attach(&plus_contig);
     assert_eq!(plus.protein, b"MKAGLWQK*");
-    let minus_contig = revcomp(&plus_contig);
+    let minus_contig = reverse_complement(&plus_contig);
     let mut minus = transcript(Strand::Minus, len);
     minus.attach(&minus_contig);
     assert_eq!(minus.seq, plus.seq);
@@ -68,7 +68,7 @@ fn check(pos: u64, r: &str, a: &str) -> (Vec<&'static str>, String, String) {
     let mirror = Allele {
         start: len - allele.end,
         end: len - allele.start,
-        alt: revcomp(&allele.alt),
+        alt: reverse_complement(&allele.alt),
     };
     let show = |t: &Transcript, a: &Allele, c: &[u8]| {
         let fx = effect(t, a, c);

@@ -6,7 +6,7 @@
 //! never moved across a splice junction.
 
 use super::model::{Locus, Strand, Transcript};
-use super::seq::revcomp;
+use crate::seq::reverse_complement;
 
 /// A trimmed allele on the genome: reference bases `start..end` (0-based; equal for an
 /// insertion) replaced by `alt`.
@@ -143,7 +143,7 @@ pub fn describe(t: &Transcript, a: &Allele, contig: &[u8]) -> String {
     let prefix = if t.is_coding() { "c." } else { "n." };
     let tx = |s: &[u8]| match t.strand {
         Strand::Plus => s.to_vec(),
-        Strand::Minus => revcomp(s),
+        Strand::Minus => reverse_complement(s),
     };
     let text = |s: &[u8]| String::from_utf8_lossy(&tx(s)).into_owned();
     // First and last genomic base in transcript order.

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::seq::revcomp;
+use crate::seq::reverse_complement;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Strand {
@@ -101,7 +101,7 @@ impl Transcript {
             }
         }
         if self.strand == Strand::Minus {
-            seq = revcomp(&seq);
+            seq = reverse_complement(&seq);
         }
         self.cds_range = self.cds.and_then(|(s, e)| {
             let (a, b) = match self.strand {

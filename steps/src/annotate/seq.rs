@@ -1,21 +1,8 @@
-//! Sequence helpers: reverse complement, the standard genetic code, amino-acid names.
+//! Sequence helpers: the standard genetic code and amino-acid names (reverse complements come
+//! from `crate::seq`).
 //!
 //! Proteins are kept as one-letter bytes with `*` for a stop, and spelled in three-letter form
 //! (`Ter` for a stop) only when HGVS p. text is written.
-
-/// Reverse complement of upper-case DNA (anything not ACGT becomes `N`).
-pub fn revcomp(seq: &[u8]) -> Vec<u8> {
-    seq.iter()
-        .rev()
-        .map(|b| match b {
-            b'A' => b'T',
-            b'C' => b'G',
-            b'G' => b'C',
-            b'T' => b'A',
-            _ => b'N',
-        })
-        .collect()
-}
 
 fn base_index(b: u8) -> Option<usize> {
     match b {
@@ -109,7 +96,6 @@ mod tests {
         assert_eq!(translate(b"ATGTAAGCTTGG"), b"M*AW");
         assert_eq!(translate_to_stop(b"ATGTGATTT"), b"M*");
         assert_eq!(codon(b"ANG"), b'X');
-        assert_eq!(revcomp(b"AACGT"), b"ACGTT");
         assert_eq!(spell(b"V*"), "ValTer");
         assert_eq!(one_letter("glu"), Some(b'E'));
         assert_eq!(one_letter("Ter"), Some(b'*'));
