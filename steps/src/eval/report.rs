@@ -103,26 +103,22 @@ impl ClassCounts {
     /// Aardvark's GT rule, which counts allele copies: a call a copy short (`0/1` for `1/1`) is an
     /// FN only, a call a copy too many (`1/1` for `0/1`) an FP only.
     fn copies_json(&self) -> Value {
-        let tp = self.truth_tp - self.genotype_under;
-        let query_tp = self.query_tp - self.query_genotype_over;
-        let (p, r) = (
-            ratio(query_tp, self.query_total),
-            ratio(tp, self.truth_total),
-        );
-        json!({
-            "tp": tp,
-            "fp": self.query_total - query_tp,
-            "fn": self.truth_total - tp,
-            "precision": metric(p),
-            "recall": metric(r),
-            "f1": metric(f1(p, r)),
-        })
+        self.rescored_json(
+            self.truth_tp - self.genotype_under,
+            self.query_tp - self.query_genotype_over,
+        )
     }
 
     /// hap.py's own rule: a genotype error is an FN and an FP (alleles with unknown genotypes pass).
     fn strict_json(&self) -> Value {
-        let tp = self.truth_tp - self.genotype_mismatch;
-        let query_tp = self.query_tp - self.query_genotype_mismatch;
+        self.rescored_json(
+            self.truth_tp - self.genotype_mismatch,
+            self.query_tp - self.query_genotype_mismatch,
+        )
+    }
+
+    /// Counts and metrics when genotype errors take `tp` truth and `query_tp` query matches away.
+    fn rescored_json(&self, tp: u64, query_tp: u64) -> Value {
         let (p, r) = (
             ratio(query_tp, self.query_total),
             ratio(tp, self.truth_total),
