@@ -109,10 +109,7 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|s| sources::Source::open(s))
         .collect::<Result<Vec<_>>>()?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.max(1))
-        .build()
-        .map_err(|e| StepError::environment(format!("cannot start threads: {e}")))?;
+    let pool = crate::simulate::output::thread_pool(args.threads.max(1))?;
     let mut ctx = run::Context {
         model: &model,
         reference,

@@ -145,12 +145,7 @@ pub fn run(args: Args) -> Result<()> {
         hmm: pairhmm::PairHmm::default(),
         ref_blocks: args.ref_blocks,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .map_err(|e| {
-            StepError::environment(format!("cannot start {} threads: {e}", args.threads))
-        })?;
+    let pool = crate::simulate::output::thread_pool(args.threads)?;
     // Batches of jobs run in parallel and come back in job order, so memory stays bounded and
     // the output is written in genome order.
     let batch = args.threads * 4;
