@@ -80,8 +80,9 @@ pub struct Args {
     /// Bases below this quality are ignored in pileups.
     #[arg(long, default_value_t = 13)]
     pub min_base_quality: u8,
-    /// Variant records below this QUAL are not written (records below 10 are marked LowQual).
-    #[arg(long, default_value_t = 5.0)]
+    /// Variant records below this QUAL are not written (records below 3, P(no variant) > 0.5, are
+    /// marked LowQual).
+    #[arg(long, default_value_t = 3.0)]
     pub min_qual: f64,
     /// Also write gVCF-style reference blocks (`<*>` records with END) where nothing was called,
     /// so absent positions read as assessed 0/0 (or ./. where uncovered) rather than unknown.
