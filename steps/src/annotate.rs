@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|s| sources::Source::open(s))
         .collect::<Result<Vec<_>>>()?;
-    let pool = crate::simulate::output::thread_pool(args.threads.max(1))?;
+    let pool = crate::pool::thread_pool(args.threads.max(1))?;
     let mut ctx = run::Context {
         model: &model,
         reference,

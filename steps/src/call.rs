@@ -146,7 +146,7 @@ pub fn run(args: Args) -> Result<()> {
         hmm: pairhmm::PairHmm::default(),
         ref_blocks: args.ref_blocks,
     };
-    let pool = crate::simulate::output::thread_pool(args.threads)?;
+    let pool = crate::pool::thread_pool(args.threads)?;
     // Batches of jobs run in parallel and come back in job order, so memory stays bounded and
     // the output is written in genome order.
     let batch = args.threads * 4;
@@ -197,6 +197,20 @@ fn plan_jobs(
             regions::chunk_intervals(&whole, regions::auto_chunk(args.chunk_size, &whole))
         }
     })
+}
+
+/// The read-filter flags both the germline and the somatic planner pass when `params:` sets them.
+pub(crate) fn read_filter_args(
+    a: &mut Vec<String>,
+    min_mapq: Option<u8>,
+    min_base_quality: Option<u8>,
+) {
+    if let Some(v) = min_mapq {
+        a.extend(["--min-mapq".into(), v.to_string()]);
+    }
+    if let Some(v) = min_base_quality {
+        a.extend(["--min-base-quality".into(), v.to_string()]);
+    }
 }
 
 /// The planner's view of `params:` for a `call` step.
@@ -311,12 +325,7 @@ impl StepKind for CallKind {
         if let Some(s) = call.sample {
             a.extend(["--sample".into(), s.to_string()]);
         }
-        if let Some(v) = p.min_mapq {
-            a.extend(["--min-mapq".into(), v.to_string()]);
-        }
-        if let Some(v) = p.min_base_quality {
-            a.extend(["--min-base-quality".into(), v.to_string()]);
-        }
+        read_filter_args(&mut a, p.min_mapq, p.min_base_quality);
         if let Some(v) = p.min_qual {
             a.extend(["--min-qual".into(), v.to_string()]);
         }

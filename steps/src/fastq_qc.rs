@@ -28,7 +28,8 @@ use serde::Serialize;
 pub use planner::FastqQcKind;
 
 use crate::fastq::Reader;
-use crate::simulate::output::{thread_pool, Staged};
+use crate::pool::thread_pool;
+use crate::simulate::output::Staged;
 use crate::{Result, StepError};
 use adapter::OverlapRule;
 use trim::TrimConfig;

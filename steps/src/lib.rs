@@ -16,14 +16,15 @@ pub mod eval;
 pub mod fastq;
 pub mod fastq_qc;
 pub mod merge;
+pub mod pgx;
+pub mod pool;
 pub mod report;
+pub mod seq;
 pub mod simulate;
 pub mod somatic_demo;
+pub mod textio;
 
 use std::sync::Arc;
-pub mod pgx;
-pub mod seq;
-pub mod textio;
 
 use cairn_engine::step::Registry;
 pub use error::{Result, StepError};

@@ -41,8 +41,9 @@ use rayon::prelude::*;
 pub use args::Args;
 pub use planner::{SimulateKind, SimulateSomaticKind};
 
+use crate::pool::thread_pool;
 use crate::{Result, StepError};
-use output::{gzip, thread_pool, Staged};
+use output::{gzip, Staged};
 use reads::{ReadConfig, Sampler};
 use variants::VariantRates;
 

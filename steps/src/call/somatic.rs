@@ -86,7 +86,7 @@ pub fn run(args: &super::Args) -> Result<()> {
         min_bq: args.min_base_quality,
         hmm: pairhmm::PairHmm::default(),
     };
-    let pool = crate::simulate::output::thread_pool(args.threads)?;
+    let pool = crate::pool::thread_pool(args.threads)?;
     // Batches of jobs run in parallel and come back in job order, streamed into the (temporary)
     // VCF; totals for the identity check and the metrics accumulate on the way. The check runs
     // after the last batch, before the file is renamed into place, so a refused pair publishes

@@ -71,14 +71,6 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     enc.finish().expect("writing to a Vec cannot fail")
 }
 
-/// A rayon pool of `threads` threads (0: one per core).
-pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| StepError::environment(format!("cannot start {threads} worker threads: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,12 +108,7 @@ impl StepKind for SomaticCallKind {
             "--threads".into(),
             call.cpus.max(1).to_string(),
         ]);
-        if let Some(v) = p.min_mapq {
-            a.extend(["--min-mapq".into(), v.to_string()]);
-        }
-        if let Some(v) = p.min_base_quality {
-            a.extend(["--min-base-quality".into(), v.to_string()]);
-        }
+        crate::call::read_filter_args(&mut a, p.min_mapq, p.min_base_quality);
         if p.skip_identity_check == Some(true) {
             a.push("--skip-identity-check".into());
         }
