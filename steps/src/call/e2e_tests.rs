@@ -15,7 +15,7 @@ fn args(bam: &Path, reference: &Path, out: &Path, threads: usize, chunk: i64) ->
         sites: None,
         threads,
         sample: None,
-        min_mapq: 20,
+        min_mapq: None,
         min_base_quality: 13,
         min_qual: 5.0,
         ref_blocks: false,

@@ -57,6 +57,10 @@ pub struct SomaticArgs {
 /// The largest chunk a somatic job takes, so a small genome still spreads over the threads.
 const MAX_CHUNK: i64 = 200_000;
 
+/// The somatic mapping-quality floor: reads under it are kept aside as evidence of mismapping (the
+/// `MappingQuality` filter) rather than counted.
+const SOMATIC_MIN_MAPQ: u8 = 20;
+
 /// Run somatic mode with the shared `call` flags.
 pub fn run(args: &super::Args) -> Result<()> {
     let som = &args.somatic;
@@ -82,7 +86,7 @@ pub fn run(args: &super::Args) -> Result<()> {
         contigs: contigs.clone(),
     };
     let settings = Settings {
-        min_mapq: args.min_mapq,
+        min_mapq: args.min_mapq.unwrap_or(SOMATIC_MIN_MAPQ),
         min_bq: args.min_base_quality,
         hmm: pairhmm::PairHmm::default(),
     };
