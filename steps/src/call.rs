@@ -291,7 +291,9 @@ impl StepKind for CallKind {
         "call"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: PASS from QUAL 3, strand bias from FS 40 with SOR, reads from MAPQ 10 (the calls of
+        //    a BAM change, so cached results of version 1 are not reused)
+        2
     }
     fn about(&self) -> &'static str {
         "germline SNV and short-indel caller: indexed BAM -> bgzipped, tabix-indexed VCF"

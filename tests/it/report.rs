@@ -39,7 +39,7 @@ fn step_report(args: &[&str]) -> Ran {
 }
 
 /// Every report.json must match the schema shipped with the kind.
-fn assert_schema_valid(report: &Value) {
+pub(crate) fn assert_schema_valid(report: &Value) {
     let schema = read_json(&repo("steps/src/report/report.schema.json"));
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let errors: Vec<String> = validator
@@ -52,7 +52,7 @@ fn assert_schema_valid(report: &Value) {
     );
 }
 
-fn assert_fhir_valid(bundle: &Value) {
+pub(crate) fn assert_fhir_valid(bundle: &Value) {
     let problems = cairn_steps::report::fhir_check::check(bundle);
     assert!(problems.is_empty(), "{problems:#?}");
     assert_fhir_models_accept(bundle);

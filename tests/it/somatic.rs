@@ -281,6 +281,21 @@ fn somatic_workflow_reports_tiered_biomarkers_for_the_tumour_type() {
     assert_eq!(marker("KRAS")["tier"], "II");
     assert!(som["metrics"]["tmb_per_mb"].as_f64().unwrap() > 50.0);
     assert!(r["pgx"].is_object(), "PGx on the normal is missing");
+    crate::report::assert_schema_valid(&r);
+    // The FHIR bundle carries the somatic findings: BRAF as a somatic variant with its allele
+    // fraction, a therapeutic implication per evidence item, and the TMB.
+    let bundle = report_json(&d.join("results/P1/P1.fhir.json"));
+    crate::report::assert_fhir_valid(&bundle);
+    let text = bundle.to_string();
+    for needle in [
+        "\"LA6684-0\"",
+        "\"81258-6\"",
+        "\"94076-7\"",
+        "vemurafenib",
+        "AMP/ASCO/CAP tier I, evidence level A, for this tumour type",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from the FHIR bundle");
+    }
     let html = std::fs::read_to_string(d.join("results/P1/P1.report.html")).unwrap();
     assert!(html.contains("id=\"somatic\"") && html.contains("Somatic variant allele fractions"));
 }

@@ -3,13 +3,17 @@
 //! # Format (`cairn-knowledge` version 1)
 //! A TSV file (`*.tsv` in `--knowledge DIR`; several files are concatenated). The first line is
 //! `#cairn-knowledge<TAB>version=1[<TAB>release=...]`; other `#` lines are comments; then a header
-//! `gene variant condition drugs evidence context source` and one row per assertion:
+//! `gene variant condition drugs evidence context source [response]` and one row per assertion:
 //! - `variant`: `p.Val600Glu` (or one-letter `p.V600E`) exact protein change; `codon:<N>` any
 //!   protein-altering change at codon N; `g.<contig>:<pos><REF>><ALT>` a genomic allele;
 //!   `class:truncating` (stop gained, frameshift, splice donor/acceptor, start lost);
 //!   `class:<SO term>[@exon<N>]` a consequence, optionally in one exon (`class:inframe_deletion@exon19`);
 //! - `evidence`: AMP/ASCO/CAP 2017 level A, B, C or D; `context`: `somatic` or `germline`;
-//! - `source`: the citation (label, guideline, paper). Rows without one are rejected.
+//! - `source`: the citation (label, guideline, paper). Rows without one are rejected;
+//! - `response` (optional eighth column): `sensitivity` (the default: the drugs are indicated) or
+//!   `resistance` (the variant predicts that the drugs will not work, as RAS mutations for
+//!   anti-EGFR antibodies in colorectal cancer). Kept apart from the drug names so that a drug is
+//!   always a drug, in the report and in the FHIR bundle.
 //!
 //! The starter set (`knowledge/actionability.tsv`) is compiled into the binary and used when no
 //! `--knowledge` is given.
@@ -50,6 +54,8 @@ pub struct Entry {
     pub evidence: String,
     pub context: String,
     pub source: String,
+    /// `sensitivity` or `resistance`.
+    pub response: String,
 }
 
 #[derive(Debug, Default)]
@@ -135,10 +141,17 @@ pub fn parse(text: &str, name: &str) -> Result<Knowledge> {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != 7 || f[6].trim().is_empty() {
+        if !(7..=8).contains(&f.len()) || f[6].trim().is_empty() {
             return Err(StepError::input(format!(
-                "{name} line {}: expected 7 tab-separated columns (gene variant condition drugs \
-                 evidence context source), the source citation included",
+                "{name} line {}: expected 7 or 8 tab-separated columns (gene variant condition drugs \
+                 evidence context source [response]), the source citation included",
+                i + 1
+            )));
+        }
+        let response = f.get(7).map_or("sensitivity", |r| r.trim());
+        if !matches!(response, "sensitivity" | "resistance") {
+            return Err(StepError::input(format!(
+                "{name} line {}: response must be sensitivity or resistance, not {response:?}",
                 i + 1
             )));
         }
@@ -156,6 +169,7 @@ pub fn parse(text: &str, name: &str) -> Result<Knowledge> {
             evidence: f[4].into(),
             context: f[5].into(),
             source: f[6].into(),
+            response: response.into(),
         });
     }
     Ok(Knowledge {
@@ -289,5 +303,31 @@ mod tests {
         assert!(parse(bad, "x").unwrap_err().message.contains("citation"));
         assert_eq!(three_letter_hgvsp("p.V600E"), "p.Val600Glu");
         assert_eq!(three_letter_hgvsp("p.Val600Glu"), "p.Val600Glu");
+        let bad = "#cairn-knowledge\tversion=1\nKRAS\tcodon:12\tCRC\tcetuximab\tA\tsomatic\tlabel\tmaybe\n";
+        assert!(parse(bad, "x")
+            .unwrap_err()
+            .message
+            .contains("sensitivity or resistance"));
+    }
+
+    #[test]
+    fn resistance_is_a_response_not_part_of_a_drug_name() {
+        let k = Knowledge::load(None).unwrap();
+        let m = k.matches(&Query {
+            protein_pos: Some(12),
+            ..query("KRAS", Some("p.Gly12Cys"), &[Term::Missense], None)
+        });
+        let crc = m
+            .iter()
+            .find(|e| e.condition == "Colorectal cancer")
+            .unwrap();
+        assert_eq!(crc.response, "resistance");
+        assert_eq!(crc.drugs, ["cetuximab", "panitumumab"]);
+        let lung = m.iter().find(|e| e.condition.contains("lung")).unwrap();
+        assert_eq!(lung.response, "sensitivity");
+        assert!(k
+            .entries
+            .iter()
+            .all(|e| e.drugs.iter().all(|d| !d.contains("resist"))));
     }
 }

@@ -92,7 +92,8 @@ impl StepKind for AnnotateKind {
     fn version(&self) -> u32 {
         // 2: the bundled knowledge base gained rows (its text is part of the binary, not the key);
         // the JSON names its inputs by file name, not by task path
-        2
+        // 3: knowledge matches carry `response` (sensitivity or resistance) apart from the drugs
+        3
     }
 
     fn about(&self) -> &'static str {

@@ -14,7 +14,16 @@
 //! - per called pharmacogene a genotype `Observation` (84413-4 genotype display name, component
 //!   48018-6), and per CPIC recommendation a therapeutic-implication `Observation` (51963-7
 //!   medication assessed, 53040-2 effect on drug metabolism, conclusion text) `derivedFrom` the
-//!   genotypes it rests on.
+//!   genotypes it rests on;
+//! - for tumour/normal reports, one variant `Observation` per somatic biomarker and per variant of
+//!   uncertain significance, with 48002-0 genomic source class LA6684-0 "Somatic" and 81258-6
+//!   sample variant allele fraction; per evidence item of a Tier I/II biomarker a
+//!   therapeutic-implication `Observation` (51963-7 medication assessed, the IG's
+//!   `predicted-therapeutic-implication` = sensitivity or resistance, 81259-4 associated
+//!   phenotype = the evidence's tumour type, the IG's `evidence-level` with the AMP/ASCO/CAP tier
+//!   and level, conclusion text with the source) `derivedFrom` the variant; and a
+//!   molecular-biomarker `Observation` for the tumour mutational burden (LOINC 94076-7, mutations
+//!   per Mb as UCUM `1/1000000{Base}`).
 //!
 //! Ids are name-based (blake3 of sample and role), so identical inputs give identical bundles.
 //! [`check`](super::fhir_check::check) verifies the structure this module promises (see its docs); it runs before the file is
@@ -26,6 +35,7 @@ pub const LOINC: &str = "http://loinc.org";
 pub const TBD: &str = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs";
 const HGVS: &str = "http://varnomen.hgvs.org";
 const PROFILE: &str = "http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/";
+const UCUM: &str = "http://unitsofmeasure.org";
 
 /// The LOINC codes this bundle may use, each as the IG uses it.
 pub const IG_LOINC: &[(&str, &str)] = &[
@@ -50,6 +60,11 @@ pub const IG_LOINC: &[(&str, &str)] = &[
     ("84413-4", "Genotype display name"),
     ("51963-7", "Medication assessed [ID]"),
     ("53040-2", "Genetic variation's effect on drug metabolism"),
+    ("48002-0", "Genomic source class [Type]"),
+    ("LA6684-0", "Somatic"),
+    ("81258-6", "Sample variant allelic frequency [NFr]"),
+    ("81259-4", "Associated phenotype"),
+    ("94076-7", "Mutations/Megabase [# Ratio] in Tumor"),
 ];
 
 fn display(code: &str) -> &'static str {
@@ -61,6 +76,10 @@ fn display(code: &str) -> &'static str {
 
 fn loinc(code: &str) -> Value {
     json!({"coding": [{"system": LOINC, "code": code, "display": display(code)}]})
+}
+
+fn tbd(code: &str) -> Value {
+    json!({"coding": [{"system": TBD, "code": code}]})
 }
 
 fn text(s: &str) -> Value {
@@ -265,6 +284,123 @@ fn add_pgx(b: &mut Builder<'_>, report: &Value, results: &mut Vec<String>) {
     }
 }
 
+fn add_somatic(b: &mut Builder<'_>, report: &Value, results: &mut Vec<String>) {
+    let somatic = &report["somatic"];
+    if !somatic.is_object() {
+        return;
+    }
+    let build = report["reference_build"].as_str();
+    for list in ["biomarkers", "uncertain"] {
+        for (i, v) in somatic[list].as_array().into_iter().flatten().enumerate() {
+            let mut comps = variant_components(v, build);
+            comps.push(component(
+                "48002-0",
+                ("valueCodeableConcept", loinc("LA6684-0")),
+            ));
+            if let Some(af) = v["tumor_af"].as_f64() {
+                let q = json!({"value": af, "system": UCUM, "code": "1"});
+                comps.push(component("81258-6", ("valueQuantity", q)));
+            }
+            let body = json!({"valueCodeableConcept": loinc("LA9633-4"), "component": comps});
+            let url = b.observation(
+                &format!("somatic/{list}/{i}"),
+                "variant",
+                loinc("69548-6"),
+                body,
+            );
+            results.push(url.clone());
+            for (j, e) in v["evidence"].as_array().into_iter().flatten().enumerate() {
+                let role = format!("somatic-therapy/{list}/{i}/{j}");
+                results.push(b.observation(
+                    &role,
+                    "therapeutic-implication",
+                    tbd("therapeutic-implication"),
+                    somatic_implication(v, e, &url),
+                ));
+            }
+        }
+    }
+    if let Some(tmb) = somatic["metrics"]["tmb_per_mb"].as_f64() {
+        let q = json!({"value": tmb, "unit": "mutations/Mb", "system": UCUM, "code": "1/1000000{Base}"});
+        let url = b.observation(
+            "somatic/tmb",
+            "molecular-biomarker",
+            loinc("94076-7"),
+            json!({"valueQuantity": q}),
+        );
+        if let Some(cats) = b
+            .entries
+            .last_mut()
+            .and_then(|e| e["resource"]["category"].as_array_mut())
+        {
+            cats.push(tbd("biomarker-category"));
+        }
+        results.push(url);
+    }
+}
+
+/// The body of a therapeutic implication for one evidence item `e` of somatic variant `v`.
+fn somatic_implication(v: &Value, e: &Value, variant_url: &str) -> Value {
+    let s = |x: &Value, k: &str| x[k].as_str().unwrap_or("").to_string();
+    let drugs: Vec<String> = e["drugs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let mut comps: Vec<Value> = drugs
+        .iter()
+        .map(|d| component("51963-7", ("valueCodeableConcept", text(d))))
+        .collect();
+    let resistance = e["response"] == "resistance";
+    let effect = if resistance {
+        "Resistance"
+    } else {
+        "Sensitivity"
+    };
+    comps.push(json!({"code": tbd("predicted-therapeutic-implication"), "valueCodeableConcept": text(effect)}));
+    let condition = s(e, "condition");
+    if !condition.is_empty() {
+        comps.push(component(
+            "81259-4",
+            ("valueCodeableConcept", text(&condition)),
+        ));
+    }
+    let scope = match e["same_tumor_type"].as_bool() {
+        Some(true) => ", for this tumour type",
+        Some(false) => ", for another tumour type",
+        None => "",
+    };
+    let level = format!(
+        "AMP/ASCO/CAP tier {}, evidence level {}{scope}",
+        v["tier"].as_str().unwrap_or("n/a"),
+        s(e, "level")
+    );
+    comps.push(json!({"code": tbd("evidence-level"), "valueCodeableConcept": text(&level)}));
+    let change = [s(v, "hgvs_p"), s(v, "hgvs_c")]
+        .into_iter()
+        .find(|x| !x.is_empty())
+        .unwrap_or_else(|| {
+            format!(
+                "{}:{} {}>{}",
+                s(v, "chrom"),
+                v["pos"],
+                s(v, "ref"),
+                s(v, "alt")
+            )
+        });
+    let conclusion = format!(
+        "{} {change}: {}{} in {condition} ({level}). Source: {}",
+        s(v, "gene"),
+        if resistance { "resistance to " } else { "" },
+        drugs.join(", "),
+        s(e, "source")
+    );
+    comps.push(json!({"code": tbd("conclusion-string"), "valueString": conclusion.trim()}));
+    json!({"derivedFrom": [{"reference": variant_url}], "component": comps})
+}
+
 /// The FHIR bundle for a report document.
 pub fn bundle(report: &Value) -> Value {
     let sample = report["sample"].as_str().unwrap_or("");
@@ -281,6 +417,7 @@ pub fn bundle(report: &Value) -> Value {
     let mut results = Vec::new();
     add_variants(&mut b, report, &mut results);
     add_pgx(&mut b, report, &mut results);
+    add_somatic(&mut b, report, &mut results);
     let report_url = urn(sample, "report");
     let n = report["summary"]["actionable"]
         .as_array()

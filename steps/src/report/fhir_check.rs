@@ -31,6 +31,9 @@ const TBD_CODES: &[&str] = &[
     "diagnostic-implication",
     "therapeutic-implication",
     "conclusion-string",
+    "evidence-level",
+    "predicted-therapeutic-implication",
+    "biomarker-category",
 ];
 const KNOWN_SYSTEMS: &[&str] = &[
     "http://terminology.hl7.org/CodeSystem/observation-category",
@@ -223,6 +226,72 @@ mod tests {
         assert_eq!(check(&b), Vec::<String>::new());
         // specimen, report, variant, implication, genotype, therapy
         assert_eq!(b["entry"].as_array().unwrap().len(), 6);
+    }
+
+    #[test]
+    fn somatic_findings_become_somatic_variants_implications_and_tmb() {
+        let mut doc = report_doc();
+        doc["somatic"] = json!({"tumor_type": "Colorectal cancer", "biomarkers": [{"gene": "KRAS",
+            "chrom": "chr12", "pos": 25245350, "ref": "C", "alt": "A", "hgvs_p": "p.Gly12Cys",
+            "tumor_af": 0.31, "tier": "I", "evidence": [{"condition": "Colorectal cancer",
+            "drugs": ["cetuximab", "panitumumab"], "level": "A", "same_tumor_type": true,
+            "source": "FDA labels", "response": "resistance"}]}],
+            "uncertain": [{"gene": "TP53", "chrom": "chr17", "pos": 7675088, "ref": "C", "alt": "T",
+            "tumor_af": 0.2, "tier": "III", "evidence": []}],
+            "metrics": {"tmb_per_mb": 7.5}});
+        let b = super::super::fhir::bundle(&doc);
+        assert_eq!(check(&b), Vec::<String>::new());
+        let resources: Vec<&Value> = b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .collect();
+        // the germline six, two somatic variants, one therapeutic implication, the TMB
+        assert_eq!(resources.len(), 10);
+        let comp = |r: &Value, code: &str| {
+            r["component"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["code"]["coding"][0]["code"] == code)
+                .cloned()
+        };
+        let somatic: Vec<&&Value> = resources
+            .iter()
+            .filter(|r| {
+                comp(r, "48002-0")
+                    .is_some_and(|c| c["valueCodeableConcept"]["coding"][0]["code"] == "LA6684-0")
+            })
+            .collect();
+        assert_eq!(somatic.len(), 2);
+        assert_eq!(
+            comp(somatic[0], "81258-6").unwrap()["valueQuantity"]["value"],
+            0.31
+        );
+        let therapy = resources
+            .iter()
+            .find(|r| comp(r, "predicted-therapeutic-implication").is_some())
+            .unwrap();
+        assert_eq!(
+            comp(therapy, "predicted-therapeutic-implication").unwrap()["valueCodeableConcept"]
+                ["text"],
+            "Resistance"
+        );
+        let drugs: Vec<&Value> = therapy["component"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["code"]["coding"][0]["code"] == "51963-7")
+            .map(|c| &c["valueCodeableConcept"]["text"])
+            .collect();
+        assert_eq!(drugs, [&json!("cetuximab"), &json!("panitumumab")]);
+        let tmb = resources
+            .iter()
+            .find(|r| r["code"]["coding"][0]["code"] == "94076-7")
+            .unwrap();
+        assert_eq!(tmb["valueQuantity"]["value"], 7.5);
+        assert_eq!(tmb["valueQuantity"]["code"], "1/1000000{Base}");
     }
 
     #[test]

@@ -97,7 +97,9 @@ impl StepKind for ReportKind {
     fn version(&self) -> u32 {
         // 2: coverage per reported gene; the annotate kind's own fields read
         // 3: somatic section; guidelines blocked by a phenotype-less gene say so
-        3
+        // 4: somatic findings, their therapeutic implications and TMB in the FHIR bundle;
+        //    resistance evidence shown as such
+        4
     }
 
     fn about(&self) -> &'static str {

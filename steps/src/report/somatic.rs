@@ -75,6 +75,8 @@ pub struct Evidence {
     /// Whether the assertion is for this tumour type.
     pub same_tumor_type: Option<bool>,
     pub source: String,
+    /// `sensitivity` (the drugs are indicated) or `resistance` (they are predicted not to work).
+    pub response: String,
 }
 
 /// A record's (chrom, pos, ref, alt).
@@ -148,6 +150,7 @@ pub fn tier(variant: &Value, tumor_type: Option<&str>) -> (Option<String>, Vec<E
                     .collect(),
                 level: e["evidence"].as_str().unwrap_or_default().to_string(),
                 source: e["source"].as_str().unwrap_or_default().to_string(),
+                response: e["response"].as_str().unwrap_or("sensitivity").to_string(),
             }
         })
         .collect();
@@ -266,9 +269,11 @@ pub fn summary_rows(section: &Value) -> Vec<Value> {
                 .copied()
                 .filter(|e| e["same_tumor_type"] != false)
                 .collect();
-            let mut drugs: Vec<&Value> = Vec::new();
+            let mut drugs: Vec<String> = Vec::new();
             for e in if here.is_empty() { &evidence } else { &here } {
-                for d in e["drugs"].as_array().into_iter().flatten() {
+                let resistance = e["response"] == "resistance";
+                for d in e["drugs"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                    let d = if resistance { format!("{d} (resistance)") } else { d.to_string() };
                     if !drugs.contains(&d) {
                         drugs.push(d);
                     }

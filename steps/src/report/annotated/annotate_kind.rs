@@ -106,14 +106,21 @@ pub fn fill(v: &Value, out: &mut AnnotatedVariant) {
         if !out.evidence.contains(&cite) {
             out.evidence.push(cite);
         }
+        let resistance = e["response"] == "resistance";
         for d in e["drugs"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
+            .filter(|d| !d.is_empty())
         {
-            if !d.is_empty() && !out.drugs.iter().any(|x| x == d) {
-                out.drugs.push(d.to_string());
+            let d = if resistance {
+                format!("{d} (resistance)")
+            } else {
+                d.to_string()
+            };
+            if !out.drugs.contains(&d) {
+                out.drugs.push(d);
             }
         }
     }
