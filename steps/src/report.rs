@@ -36,6 +36,7 @@ pub mod pgx;
 pub mod planner;
 pub mod render;
 pub mod somatic;
+pub mod tumour;
 
 use std::path::{Path, PathBuf};
 

@@ -294,7 +294,10 @@ fn somatic_workflow_reports_tiered_biomarkers_for_the_tumour_type() {
         "vemurafenib",
         "AMP/ASCO/CAP tier I, evidence level A, for this tumour type",
     ] {
-        assert!(text.contains(needle), "{needle} missing from the FHIR bundle");
+        assert!(
+            text.contains(needle),
+            "{needle} missing from the FHIR bundle"
+        );
     }
     let html = std::fs::read_to_string(d.join("results/P1/P1.report.html")).unwrap();
     assert!(html.contains("id=\"somatic\"") && html.contains("Somatic variant allele fractions"));

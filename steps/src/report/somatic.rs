@@ -16,9 +16,11 @@
 //! - otherwise `annotate`'s own tier: III (protein-altering, unknown significance) or IV (common in
 //!   the population, or benign).
 //!
-//! Tumour types match when one name contains the other, ignoring case ("lung" does not match
-//! "Non-small cell lung cancer" the other way round only because it is shorter: it does match).
-//! Without a tumour type every level A/B match is shown as Tier I with a note that the tier was not
+//! Whether an assertion is for the patient's tumour type is decided on a tree of tumour types
+//! ([`super::tumour`]): evidence for a type applies to it and to its descendants (non-small cell
+//! lung cancer evidence to a lung adenocarcinoma, not to a small cell lung cancer). A tumour type
+//! outside the tree matches only evidence naming it exactly, and the report says so. Without a
+//! tumour type every level A/B match is shown as Tier I with a note that the tier was not
 //! adjusted.
 
 use std::collections::HashMap;
@@ -29,6 +31,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::inputs;
+use super::tumour::Vocabulary;
 use crate::{Result, StepError};
 
 /// Somatic inputs of `cairn step report`.
@@ -125,13 +128,12 @@ fn format_value(f: &[&str], key: &str) -> Option<f64> {
     f.last()?.split(':').nth(idx)?.parse().ok()
 }
 
-fn tumor_matches(condition: &str, tumor: &str) -> bool {
-    let (c, t) = (condition.to_lowercase(), tumor.to_lowercase());
-    !t.is_empty() && (c.contains(&t) || t.contains(&c))
-}
-
 /// The tier of one annotated variant for `tumor_type`, and its evidence.
-pub fn tier(variant: &Value, tumor_type: Option<&str>) -> (Option<String>, Vec<Evidence>) {
+pub fn tier(
+    variant: &Value,
+    tumor_type: Option<&str>,
+    types: &Vocabulary,
+) -> (Option<String>, Vec<Evidence>) {
     let mut evidence: Vec<Evidence> = variant["actionability"]
         .as_array()
         .into_iter()
@@ -140,7 +142,7 @@ pub fn tier(variant: &Value, tumor_type: Option<&str>) -> (Option<String>, Vec<E
         .map(|e| {
             let condition = e["condition"].as_str().unwrap_or_default().to_string();
             Evidence {
-                same_tumor_type: tumor_type.map(|t| tumor_matches(&condition, t)),
+                same_tumor_type: tumor_type.map(|t| types.applies(&condition, t)),
                 condition,
                 drugs: e["drugs"]
                     .as_array()
@@ -173,10 +175,15 @@ pub fn tier(variant: &Value, tumor_type: Option<&str>) -> (Option<String>, Vec<E
     (tier, evidence)
 }
 
-fn biomarker(v: &Value, af: Option<f64>, tumor_type: Option<&str>) -> Biomarker {
+fn biomarker(
+    v: &Value,
+    af: Option<f64>,
+    tumor_type: Option<&str>,
+    types: &Vocabulary,
+) -> Biomarker {
     let ms = &v["most_severe"];
     let s = |x: &Value| x.as_str().map(String::from);
-    let (tier, evidence) = tier(v, tumor_type);
+    let (tier, evidence) = tier(v, tumor_type, types);
     Biomarker {
         gene: s(&ms["gene"]),
         chrom: v["chrom"].as_str().unwrap_or_default().into(),
@@ -204,7 +211,9 @@ pub fn section(inp: &SomaticInputs) -> Result<Option<Value>> {
     let pass = inp.somatic_vcf.as_deref().map(pass_records).transpose()?;
     let annotated = inputs::read_json(inp.somatic_annotated.as_deref())?;
     let metrics = inputs::read_json(inp.somatic_metrics.as_deref())?.map(|m| m.value);
-    let tumor_type = inp.tumor_type.as_deref();
+    let tumor_type = inp.tumor_type.as_deref().filter(|t| !t.trim().is_empty());
+    let types = Vocabulary::bundled();
+    let known = tumor_type.and_then(|t| types.resolve(t));
     let mut markers: Vec<Biomarker> = Vec::new();
     if let Some(a) = &annotated {
         for v in a.value["variants"].as_array().into_iter().flatten() {
@@ -221,7 +230,7 @@ pub fn section(inp: &SomaticInputs) -> Result<Option<Value>> {
                 },
                 None => None,
             };
-            markers.push(biomarker(v, af, tumor_type));
+            markers.push(biomarker(v, af, tumor_type, &types));
         }
     }
     let count = |t: &str| {
@@ -242,6 +251,8 @@ pub fn section(inp: &SomaticInputs) -> Result<Option<Value>> {
         .collect();
     Ok(Some(json!({
         "tumor_type": tumor_type,
+        "tumor_type_code": known.map(|t| t.code.as_str()),
+        "tumor_type_name": known.map(|t| t.name.as_str()),
         "tiers_adjusted_for_tumor_type": tumor_type.is_some(),
         "pass_calls": pass.as_ref().map(|p| p.len()),
         "annotated": annotated.is_some(),
@@ -322,15 +333,40 @@ mod tests {
 
     #[test]
     fn tier_depends_on_the_tumour_type() {
-        let (t, ev) = tier(&variant(), Some("melanoma"));
+        let (t, ev) = tier(&variant(), Some("melanoma"), &Vocabulary::bundled());
         assert_eq!(t.as_deref(), Some("I"));
         assert_eq!(ev[0].condition, "Melanoma");
-        let (t, ev) = tier(&variant(), Some("Thyroid cancer"));
+        let (t, ev) = tier(&variant(), Some("Thyroid cancer"), &Vocabulary::bundled());
         assert_eq!(t.as_deref(), Some("II"));
         assert!(ev.iter().all(|e| e.same_tumor_type == Some(false)));
-        assert_eq!(tier(&variant(), None).0.as_deref(), Some("I"));
+        assert_eq!(
+            tier(&variant(), None, &Vocabulary::bundled()).0.as_deref(),
+            Some("I")
+        );
+        // Evidence for NSCLC applies to a lung adenocarcinoma, not to a small cell lung cancer.
+        let kras = json!({"actionability": [{"condition": "Non-small cell lung cancer",
+            "drugs": ["sotorasib"], "evidence": "A", "context": "somatic", "source": "FDA"}]});
+        let types = Vocabulary::bundled();
+        assert_eq!(
+            tier(&kras, Some("Lung adenocarcinoma"), &types)
+                .0
+                .as_deref(),
+            Some("I")
+        );
+        assert_eq!(tier(&kras, Some("LUAD"), &types).0.as_deref(), Some("I"));
+        assert_eq!(
+            tier(&kras, Some("Small cell lung cancer"), &types)
+                .0
+                .as_deref(),
+            Some("II")
+        );
         let vus = json!({"amp_tier": "III", "actionability": []});
-        assert_eq!(tier(&vus, Some("Melanoma")).0.as_deref(), Some("III"));
+        assert_eq!(
+            tier(&vus, Some("Melanoma"), &Vocabulary::bundled())
+                .0
+                .as_deref(),
+            Some("III")
+        );
     }
 
     #[test]
