@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::workflow::{Expr, Sample, SampleId, Step, StepId, Template, Workflow};
+use crate::workflow::{Action, Expr, Sample, SampleId, Step, StepId, Template, Workflow};
 pub use render::{to_dot, to_mermaid};
 
 /// Where one input file comes from.
@@ -33,10 +33,21 @@ pub struct Task {
     pub deps: Vec<usize>,
 }
 
+/// A task the plan leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `step` or `step/sample`.
+    pub name: String,
+    pub reason: String,
+}
+
 /// The task graph of a workflow.
 #[derive(Debug)]
 pub struct Plan {
     pub tasks: Vec<Task>,
+    /// Tasks left out: their step's `when:` is empty for the sample, or an input they need comes
+    /// from a task left out.
+    pub skipped: Vec<Skipped>,
     /// Task indices in a topological order (stable: step order, then sample order).
     pub order: Vec<usize>,
     /// Dependents of each task.
@@ -53,7 +64,9 @@ pub struct PlanError {
 impl Plan {
     pub fn build(wf: &Workflow) -> Result<Plan, PlanError> {
         let mut tasks: Vec<Task> = Vec::new();
-        let mut by_step: IndexMap<&StepId, Vec<usize>> = IndexMap::new();
+        // Per step, its task for each instance (sample, or the one run); `None` where skipped.
+        let mut by_step: IndexMap<&StepId, Vec<Option<usize>>> = IndexMap::new();
+        let mut skipped = Vec::new();
         let samples: Vec<&Sample> = wf
             .sheet
             .as_ref()
@@ -73,16 +86,33 @@ impl Plan {
                     Some(s) => format!("{}/{}", step.id, s.id),
                     None => step.id.to_string(),
                 };
+                if let Some(reason) = step.when.as_ref().and_then(|w| when_false(wf, sample, w)) {
+                    skipped.push(Skipped { name, reason });
+                    ids.push(None);
+                    continue;
+                }
                 let mut inputs = IndexMap::new();
+                let mut missing: Option<String> = None;
                 for (port, templates) in &step.inputs {
                     let mut refs = Vec::new();
                     for t in templates {
                         match resolve_input(wf, &by_step, sample, t) {
-                            Ok(mut r) => refs.append(&mut r),
+                            Ok(Resolved::Refs(mut r)) => refs.append(&mut r),
+                            Ok(Resolved::SkippedSource(from)) if needs(step, port) => {
+                                missing.get_or_insert(format!(
+                                    "input `{port}` comes from `{from}`, which does not run"
+                                ));
+                            }
+                            Ok(Resolved::SkippedSource(_)) => {}
                             Err(e) => problems.push(format!("{name}: input `{port}`: {e}")),
                         }
                     }
                     inputs.insert(port.clone(), refs);
+                }
+                if let Some(reason) = missing {
+                    skipped.push(Skipped { name, reason });
+                    ids.push(None);
+                    continue;
                 }
                 let mut deps: Vec<usize> = inputs
                     .values()
@@ -102,7 +132,7 @@ impl Plan {
                     inputs,
                     deps,
                 });
-                ids.push(index);
+                ids.push(Some(index));
             }
             by_step.insert(&step.id, ids);
         }
@@ -119,6 +149,7 @@ impl Plan {
         let order = (0..tasks.len()).collect();
         Ok(Plan {
             tasks,
+            skipped,
             order,
             dependents,
         })
@@ -168,12 +199,51 @@ fn steps_in_dependency_order(wf: &Workflow) -> Vec<&Step> {
     out
 }
 
+/// Why a task of a step with `when:` is left out, or `None` when it runs: the template renders
+/// to blank text (a sample column missing from the sheet reads as empty).
+fn when_false(wf: &Workflow, sample: Option<&Sample>, when: &Template) -> Option<String> {
+    let text = when
+        .render(|e| -> Result<String, ()> {
+            Ok(match e {
+                Expr::Param(p) => wf
+                    .params
+                    .get(p.as_str())
+                    .map(|v| v.text())
+                    .unwrap_or_default(),
+                Expr::SampleId => sample.map(|s| s.id.to_string()).unwrap_or_default(),
+                Expr::SampleColumn(c) => sample
+                    .and_then(|s| s.columns.get(c.as_str()).cloned())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+        })
+        .unwrap_or_default();
+    text.trim()
+        .is_empty()
+        .then(|| format!("`when: {}` is empty", render_source(when)))
+}
+
+/// Whether a task of `step` cannot run without input `port`: every input of a script, the
+/// required ports of a built-in.
+fn needs(step: &Step, port: &str) -> bool {
+    match &step.action {
+        Action::Builtin { kind, .. } => kind.inputs().iter().any(|p| p.name == port && p.required),
+        Action::Command { .. } => true,
+    }
+}
+
+/// An input template resolved: files and outputs, or the name of a left-out task it reads.
+enum Resolved {
+    Refs(Vec<InputRef>),
+    SkippedSource(String),
+}
+
 fn resolve_input(
     wf: &Workflow,
-    by_step: &IndexMap<&StepId, Vec<usize>>,
+    by_step: &IndexMap<&StepId, Vec<Option<usize>>>,
     sample: Option<&Sample>,
     t: &Template,
-) -> Result<Vec<InputRef>, String> {
+) -> Result<Resolved, String> {
     if let Some(Expr::Output {
         step: from,
         output,
@@ -183,27 +253,36 @@ fn resolve_input(
         let from = StepId::new(from).map_err(|e| e.to_string())?;
         let ids = &by_step[&from];
         let tasks: Vec<usize> = match (gather, sample) {
-            (true, _) => ids.clone(),
+            // A gather takes the tasks that run.
+            (true, _) => ids.iter().flatten().copied().collect(),
             (false, Some(s)) if wf.steps[&from].per_sample => {
                 let pos = wf
                     .sheet
                     .as_ref()
                     .and_then(|sh| sh.samples.iter().position(|x| x.id == s.id));
-                vec![ids[pos.expect("sample is in the sheet")]]
+                match ids[pos.expect("sample is in the sheet")] {
+                    Some(task) => vec![task],
+                    None => return Ok(Resolved::SkippedSource(format!("{from}/{}", s.id))),
+                }
             }
-            (false, _) => ids.clone(),
+            (false, _) => match ids.first().copied().flatten() {
+                Some(task) => vec![task],
+                None => return Ok(Resolved::SkippedSource(from.to_string())),
+            },
         };
-        return Ok(tasks
-            .into_iter()
-            .map(|task| InputRef::Output {
-                task,
-                output: output.clone(),
-            })
-            .collect());
+        return Ok(Resolved::Refs(
+            tasks
+                .into_iter()
+                .map(|task| InputRef::Output {
+                    task,
+                    output: output.clone(),
+                })
+                .collect(),
+        ));
     }
     if let Some(Expr::Param(p)) = t.sole_expr() {
         if let serde_json::Value::Array(items) = &wf.params[p].value {
-            return param_list(p, items, &wf.params[p].base_dir);
+            return param_list(p, items, &wf.params[p].base_dir).map(Resolved::Refs);
         }
     }
     if t.exprs().any(|e| matches!(e, Expr::Output { .. })) {
@@ -249,7 +328,9 @@ fn resolve_input(
         ));
     }
     let base = base.unwrap_or_else(|| wf.source.parent().unwrap_or(Path::new("/")).to_path_buf());
-    Ok(vec![InputRef::File(existing(&base, &text, &origin)?)])
+    Ok(Resolved::Refs(vec![InputRef::File(existing(
+        &base, &text, &origin,
+    )?)]))
 }
 
 /// A param holding a list (`sources: [a.vcf.gz, b.vcf.gz]`, or `[]` for none) standing alone in

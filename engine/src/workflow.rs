@@ -188,6 +188,9 @@ pub struct Step {
     pub id: StepId,
     pub action: Action,
     pub per_sample: bool,
+    /// `when:`: the step runs (for a sample) only where this renders to non-empty text; a sample
+    /// column it names may be missing from the sheet, which reads as empty.
+    pub when: Option<Template>,
     /// Input name -> templates (more than one for a list).
     pub inputs: IndexMap<String, Vec<Template>>,
     /// Output name -> file name; `{sample}` is replaced per task.

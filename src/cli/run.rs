@@ -77,12 +77,20 @@ pub fn validate(a: LoadArgs) -> CliResult {
     }
     let samples = wf.sheet.as_ref().map_or(0, |s| s.samples.len());
     println!(
-        "{}: ok: workflow `{}`, {} steps, {samples} samples, {} tasks",
+        "{}: ok: workflow `{}`, {} steps, {samples} samples, {} tasks{}",
         a.workflow.display(),
         wf.name,
         wf.steps.len(),
-        plan.tasks.len()
+        plan.tasks.len(),
+        if plan.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} left out by `when:`)", plan.skipped.len())
+        }
     );
+    for sk in &plan.skipped {
+        println!("  skipped {}: {}", sk.name, sk.reason);
+    }
     Ok(0)
 }
 
@@ -137,12 +145,16 @@ pub fn plan(a: PlanArgs) -> CliResult {
         };
         rows.push((t.name.clone(), state, why));
     }
+    for sk in &plan.skipped {
+        rows.push((sk.name.clone(), "skipped", sk.reason.clone()));
+    }
+    let skipped = plan.skipped.len();
     if a.json {
         let list: Vec<_> = rows
             .iter()
             .map(|(t, s, w)| serde_json::json!({"task": t, "status": s, "reason": w}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"tasks": list, "cached": cached, "will_run": run, "blocked": blocked})).expect("json"));
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"tasks": list, "cached": cached, "will_run": run, "blocked": blocked, "skipped": skipped})).expect("json"));
         return Ok(0);
     }
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4);
@@ -154,8 +166,13 @@ pub fn plan(a: PlanArgs) -> CliResult {
         }
     }
     println!(
-        "{} tasks: {cached} cached, {run} will run, {blocked} blocked",
-        plan.tasks.len()
+        "{} tasks: {cached} cached, {run} will run, {blocked} blocked{}",
+        plan.tasks.len(),
+        if skipped > 0 {
+            format!(" ({skipped} left out by `when:`)")
+        } else {
+            String::new()
+        }
     );
     if run == 0 && blocked == 0 {
         println!("everything is cached; `cairn run` would execute nothing");
@@ -296,6 +313,14 @@ fn slurm_executor(a: &RunArgs) -> Result<Option<Arc<SlurmExecutor>>, CliError> {
 
 pub fn run(a: RunArgs) -> CliResult {
     let (mut wf, plan) = load(&a.load)?;
+    if !plan.skipped.is_empty() && !matches!(a.progress, ProgressArg::Quiet) {
+        let names: Vec<&str> = plan.skipped.iter().map(|s| s.name.as_str()).collect();
+        eprintln!(
+            "cairn: {} task(s) left out by `when:` ({}); `cairn plan` says why",
+            names.len(),
+            names.join(", ")
+        );
+    }
     let container = containers(&mut wf, &a.containers)?;
     let (store, stat) = open_store(&a.store)?;
     let slurm = slurm_executor(&a)?;

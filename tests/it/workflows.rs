@@ -39,6 +39,29 @@ fn germline_workflow_plans_on_any_sample_sheet() {
         "{}",
         r.stdout
     );
+    // Truth sets are optional: eval runs only for the samples that have one.
+    p.write(
+        "samples.csv",
+        "sample,fastq_1,fastq_2,truth\na,a_1.fq.gz,a_2.fq.gz,a.vcf.gz\nb,b_1.fq.gz,b_2.fq.gz,\n",
+    );
+    let r = p.run(&[&["validate", wf.as_str()][..], &params].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("2 samples, 20 tasks (1 left out by `when:`)")
+            && r.stdout
+                .contains("skipped eval/b: `when: {{ sample.truth }}` is empty"),
+        "{}",
+        r.stdout
+    );
+    p.write(
+        "samples.csv",
+        "sample,fastq_1,fastq_2\na,a_1.fq.gz,a_2.fq.gz\nb,b_1.fq.gz,b_2.fq.gz\n",
+    );
+    let r = p.run(&[&["validate", wf.as_str()][..], &params].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("19 tasks (2 left out"), "{}", r.stdout);
+    p.write("samples.csv", "sample,fastq_1,fastq_2,truth\na,a_1.fq.gz,a_2.fq.gz,a.vcf.gz\nb,b_1.fq.gz,b_2.fq.gz,b.vcf.gz\n");
     let dag = p.run(&[&["dag", wf.as_str()][..], &params].concat());
     for edge in [
         "index -> align;",
@@ -177,6 +200,43 @@ fn demo_runs_the_germline_workflow_and_reruns_as_a_noop() {
     let again = run();
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(again.executed(), 0, "{}", again.stderr);
+}
+
+/// A lab's own samples have no truth set: the germline workflow runs without one, leaving eval out
+/// and the accuracy section out of the report.
+#[test]
+fn germline_workflow_runs_without_truth_sets() {
+    let p = Project::new();
+    let demo = format!("{}/test-data/demo", env!("CARGO_MANIFEST_DIR"));
+    p.write(
+        "samples.csv",
+        &format!("sample,fastq_1,fastq_2\nS1,{demo}/S1_1.fq.gz,{demo}/S1_2.fq.gz\n"),
+    );
+    let wf = format!("{}/workflows/germline.yaml", env!("CARGO_MANIFEST_DIR"));
+    let r = p.run(&[
+        "run",
+        wf.as_str(),
+        "--samples",
+        "samples.csv",
+        "--progress",
+        "plain",
+        "--outdir",
+        "results",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 task(s) left out by `when:` (eval/S1)"),
+        "{}",
+        r.stderr
+    );
+    let report = json(&p.path().join("results/S1/S1.report.json"));
+    assert!(
+        report["methods"]["accuracy"].is_null(),
+        "{}",
+        report["methods"]
+    );
+    assert!(!p.path().join("results/S1/S1.eval.json").exists());
+    assert!(report["variants"]["called"]["total"].as_u64().unwrap() > 0);
 }
 
 #[test]

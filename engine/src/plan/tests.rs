@@ -152,3 +152,113 @@ proptest! {
         prop_assert_eq!(plan.order.len(), plan.tasks.len());
     }
 }
+
+/// `when:` on a sample column: a sheet whose rows leave it empty, or lack it, skips the step for
+/// those samples; what needs the left-out outputs is left out too, and a gather takes the rest.
+#[test]
+fn when_leaves_out_tasks_and_what_needs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("t1.vcf"), "t").unwrap();
+    let yaml = r#"
+name: w
+samples: samples.csv
+steps:
+  call:
+    per: sample
+    in: { r: "{{ sample.reads }}" }
+    out: { vcf: "{{ sample }}.vcf" }
+    run: cp {{ in.r }} {{ out.vcf }}
+  eval:
+    per: sample
+    when: "{{ sample.truth }}"
+    in: { truth: "{{ sample.truth }}", q: "{{ call.vcf }}" }
+    out: { json: e.json }
+    run: cat {{ in.truth }} {{ in.q }} > {{ out.json }}
+  plot:
+    per: sample
+    in: { e: "{{ eval.json }}" }
+    out: { png: p.txt }
+    run: cp {{ in.e }} {{ out.png }}
+  summary:
+    in: { all: "{{ eval.json[*] }}", calls: "{{ call.vcf[*] }}" }
+    out: { txt: s.txt }
+    run: cat {{ in.all }} > {{ out.txt }}
+"#;
+    std::fs::write(d.join("wf.yaml"), yaml).unwrap();
+    let load_with = |sheet: &str| {
+        std::fs::write(d.join("samples.csv"), sheet).unwrap();
+        for s in ["S1", "S2"] {
+            std::fs::write(d.join(format!("{s}.fq")), s).unwrap();
+        }
+        let wf = load(&d.join("wf.yaml"), &Registry::new(), &Overrides::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        Plan::build(&wf).unwrap_or_else(|e| panic!("{e}"))
+    };
+    // S2 has an empty truth: its eval and plot are left out; the summary gathers S1's eval only.
+    let plan = load_with("sample,reads,truth\nS1,S1.fq,t1.vcf\nS2,S2.fq,\n");
+    let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["call/S1", "call/S2", "eval/S1", "plot/S1", "summary"]
+    );
+    let skipped: Vec<(&str, &str)> = plan
+        .skipped
+        .iter()
+        .map(|s| (s.name.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("eval/S2", "`when: {{ sample.truth }}` is empty"),
+            (
+                "plot/S2",
+                "input `e` comes from `eval/S2`, which does not run"
+            )
+        ]
+    );
+    let summary = plan.tasks.last().unwrap();
+    assert_eq!(summary.inputs["all"].len(), 1);
+    assert_eq!(summary.inputs["calls"].len(), 2);
+    // A sheet without the column: the step is left out everywhere, and the plan still builds.
+    let plan = load_with("sample,reads\nS1,S1.fq\nS2,S2.fq\n");
+    assert_eq!(plan.skipped.len(), 4);
+    assert_eq!(plan.tasks.last().unwrap().inputs["all"].len(), 0);
+}
+
+#[test]
+fn when_is_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("samples.csv"), "sample,reads\nS1,S1.fq\n").unwrap();
+    std::fs::write(d.join("S1.fq"), "x").unwrap();
+    let err = |when: &str, extra_in: &str| {
+        let yaml = format!(
+            "name: w\nsamples: samples.csv\nsteps:\n  a:\n    per: sample\n    in: {{ r: \"{{{{ sample.reads }}}}\" }}\n    \
+             out: {{ o: o.txt }}\n    run: cp {{{{ in.r }}}} {{{{ out.o }}}}\n  b:\n    per: sample\n    \
+             when: \"{when}\"\n    in: {{ r: \"{{{{ a.o }}}}\"{extra_in} }}\n    out: {{ o: o.txt }}\n    \
+             run: cp {{{{ in.r }}}} {{{{ out.o }}}}\n"
+        );
+        std::fs::write(d.join("wf.yaml"), yaml).unwrap();
+        load(&d.join("wf.yaml"), &Registry::new(), &Overrides::default())
+            .err()
+            .map(|e| e.to_string())
+    };
+    assert!(err("{{ a.o }}", "")
+        .unwrap()
+        .contains("`when:` is decided before anything runs"));
+    assert!(err("plain text", "")
+        .unwrap()
+        .contains("`when:` needs a `{{ ... }}` reference"));
+    assert!(err("{{ params.nope }}", "")
+        .unwrap()
+        .contains("no param `nope`"));
+    // A column the sheet lacks is fine in `when:` and in the step it guards, nowhere else.
+    assert_eq!(
+        err("{{ sample.truth }}", ", t: \"{{ sample.truth }}\""),
+        None
+    );
+    assert!(err("{{ sample.reads }}", ", t: \"{{ sample.truth }}\"")
+        .unwrap()
+        .contains("has no column `truth`"));
+}

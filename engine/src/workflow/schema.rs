@@ -86,6 +86,8 @@ macro_rules! define_schema {
             pub container: Option<Spanned<String>>,
             #[serde(default)]
             pub per: Option<Spanned<String>>,
+            #[serde(default)]
+            pub when: Option<Spanned<String>>,
             #[serde(default, rename = "in")]
             pub inputs: IndexMap<String, Spanned<InputDoc>>,
             #[serde(default)]

@@ -78,6 +78,7 @@ pub(super) fn load(
             sheet: sheet.as_ref(),
             all: &doc.steps,
             registry,
+            absent_ok: &[],
         };
         if let Some(step) = check_step(&mut ck, name, sdoc, &ctx) {
             steps.insert(step.id.clone(), step);

@@ -11,11 +11,15 @@ use super::super::{
 use super::{suggest, Checker};
 use crate::step::Registry;
 
+#[derive(Clone, Copy)]
 pub(super) struct StepCtx<'a> {
     pub(super) params: &'a IndexMap<String, Param>,
     pub(super) sheet: Option<&'a SampleSheet>,
     pub(super) all: &'a IndexMap<String, Spanned<lenient::StepDoc>>,
     pub(super) registry: &'a Registry,
+    /// Sample columns this step may name although the sheet lacks them: those its `when:` tests
+    /// (where the column is missing the step does not run).
+    pub(super) absent_ok: &'a [String],
 }
 
 pub(super) fn check_step(
@@ -52,6 +56,19 @@ pub(super) fn check_step(
             );
             false
         }
+    };
+    let when = check_when(ck, &at, d, ctx, per_sample);
+    let absent_ok: Vec<String> = when
+        .iter()
+        .flat_map(Template::exprs)
+        .filter_map(|e| match e {
+            Expr::SampleColumn(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let ctx = &StepCtx {
+        absent_ok: &absent_ok,
+        ..*ctx
     };
     let mut inputs = IndexMap::new();
     let mut deps: Vec<StepId> = Vec::new();
@@ -111,6 +128,7 @@ pub(super) fn check_step(
         id: id?,
         action,
         per_sample,
+        when,
         inputs,
         outputs,
         resources,
@@ -125,6 +143,58 @@ enum RefPlace {
     Input,
     Param,
     Script,
+    When,
+}
+
+/// `when:`: a template of params and sample fields (no outputs: the plan decides before
+/// anything runs).
+fn check_when(
+    ck: &mut Checker,
+    at: &str,
+    d: &lenient::StepDoc,
+    ctx: &StepCtx<'_>,
+    per_sample: bool,
+) -> Option<Template> {
+    let w = d.when.as_ref()?;
+    let wpath = format!("{at}.when");
+    let tpl = match Template::parse(&w.value) {
+        Ok(t) => t,
+        Err(e) => {
+            ck.error(Some(position(w)), wpath, e);
+            return None;
+        }
+    };
+    if tpl.exprs().next().is_none() {
+        ck.error(
+            Some(position(w)),
+            wpath,
+            "`when:` needs a `{{ ... }}` reference (a param or a sample column) to test",
+        );
+        return None;
+    }
+    let absent: Vec<String> = tpl
+        .exprs()
+        .filter_map(|e| match e {
+            Expr::SampleColumn(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let ctx = StepCtx {
+        absent_ok: &absent,
+        ..*ctx
+    };
+    let mut no_deps = Vec::new();
+    check_refs(
+        ck,
+        &tpl,
+        Some(position(w)),
+        &wpath,
+        &ctx,
+        per_sample,
+        RefPlace::When,
+        &mut no_deps,
+    );
+    Some(tpl)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -148,7 +218,7 @@ fn check_refs(
                 "`{{{{ {expr} }}}}` is only available in a step with `per: sample`"
             )),
             Expr::SampleColumn(c) => match ctx.sheet {
-                Some(s) if !s.columns.contains(c) => Some(format!(
+                Some(s) if !s.columns.contains(c) && !ctx.absent_ok.contains(c) => Some(format!(
                     "`{{{{ {expr} }}}}`: the sample sheet {} has no column `{c}` (columns: {})",
                     s.path.display(),
                     s.columns.join(", ")
@@ -162,6 +232,8 @@ fn check_refs(
             } => {
                 if place == RefPlace::Script {
                     Some(format!("`{{{{ {expr} }}}}`: scripts read other steps' outputs through `in:`; bind it as `in: {{ x: \"{{{{ {expr} }}}}\" }}` and write `{{{{ in.x }}}}`"))
+                } else if place == RefPlace::When {
+                    Some(format!("`{{{{ {expr} }}}}`: `when:` is decided before anything runs, so it can test params and sample columns, not outputs"))
                 } else {
                     check_output_ref(ctx, step, output, *gather, per_sample, expr, deps)
                 }
