@@ -39,7 +39,7 @@ pub mod vcf;
 #[cfg(test)]
 mod e2e_tests;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 
 use std::path::PathBuf;
 

@@ -28,6 +28,8 @@ pub struct Region {
     pub start: u64,
     pub end: u64,
     pub gene: String,
+    /// 1-based line in the BED.
+    pub line: usize,
 }
 
 /// Read a BED of named regions.
@@ -58,6 +60,7 @@ pub fn read_bed(path: &Path) -> Result<Vec<Region>> {
             start,
             end,
             gene: f[3].trim().to_string(),
+            line: i + 1,
         });
     }
     Ok(out)
@@ -66,9 +69,6 @@ pub fn read_bed(path: &Path) -> Result<Vec<Region>> {
 /// Depth at each base of `r` from the indexed BAM.
 fn depth(reader: &mut bam::IndexedReader, r: &Region) -> Result<Vec<u32>> {
     let mut depth = vec![0u32; (r.end - r.start) as usize];
-    if reader.header().tid(r.chrom.as_bytes()).is_none() {
-        return Ok(depth);
-    }
     reader
         .fetch((r.chrom.as_str(), r.start as i64, r.end as i64))
         .map_err(|e| StepError::input(format!("cannot read {}: {e}", r.chrom)))?;
@@ -134,6 +134,34 @@ pub fn section(bam_path: &Path, bed: &Path) -> Result<Value> {
             bam_path.display()
         ))
     })?;
+    // A contig the BAM's reference lacks is a BED for another reference, not a gene without
+    // coverage: say so rather than report every base as not assessed.
+    if let Some(r) = regions
+        .iter()
+        .find(|r| reader.header().tid(r.chrom.as_bytes()).is_none())
+    {
+        let names: Vec<String> = reader
+            .header()
+            .target_names()
+            .iter()
+            .take(5)
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        return Err(StepError::input(format!(
+            "{} line {}: contig `{}` is not in the reference of {} (its contigs: {}{}); give the \
+             regions BED of the reported genes for this reference",
+            bed.display(),
+            r.line,
+            r.chrom,
+            bam_path.display(),
+            names.join(", "),
+            if reader.header().target_count() > 5 {
+                ", ..."
+            } else {
+                ""
+            }
+        )));
+    }
     let mut genes: indexmap::IndexMap<String, Tally> = indexmap::IndexMap::new();
     for r in &regions {
         let d = depth(&mut reader, r)?;
@@ -203,6 +231,7 @@ mod tests {
             start: 100,
             end: 106,
             gene: "G".into(),
+            line: 1,
         };
         assert_eq!(
             thin(&r, &[0, 0, 30, 30, 5, 19]),
@@ -231,5 +260,24 @@ mod tests {
         assert_eq!(read_bed(&p).unwrap()[0].gene, "BRAF");
         std::fs::write(&p, "c1\t0\t10\n").unwrap();
         assert!(read_bed(&p).unwrap_err().message.contains("line 1"));
+    }
+
+    #[test]
+    fn a_bed_for_another_reference_is_refused_by_line_and_contig() {
+        let dir = tempfile::tempdir().unwrap();
+        let (data, _) = crate::call::testdata::make(dir.path(), 2000, 30, &[], 7);
+        let bed = dir.path().join("genes.bed");
+        std::fs::write(&bed, "c1\t100\t200\tG1\nchr7\t10\t20\tBRAF\n").unwrap();
+        let e = section(&data.bam, &bed).unwrap_err().message;
+        assert!(
+            e.contains("genes.bed line 2: contig `chr7` is not in the reference"),
+            "{e}"
+        );
+        assert!(e.contains("its contigs: c1, c2"), "{e}");
+        std::fs::write(&bed, "c1\t100\t200\tG1\nc2\t10\t20\tG2\n").unwrap();
+        let cov = section(&data.bam, &bed).unwrap();
+        let genes = cov["genes"].as_array().unwrap();
+        assert!(genes[0]["mean_depth"].as_f64().unwrap() > 10.0, "{cov}");
+        assert_eq!(genes[1]["mean_depth"], 0.0);
     }
 }
