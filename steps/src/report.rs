@@ -165,6 +165,7 @@ fn charts(inp: &model::Inputs) -> render::Charts {
             )
         }),
         somatic_vaf: None,
+        somatic_spectrum: None,
     }
 }
 
@@ -193,6 +194,10 @@ pub fn run(args: ReportArgs) -> Result<()> {
         let pairs = somatic::vaf_pairs(&section);
         charts.somatic_vaf =
             charts::histogram(&pairs, "Somatic variant allele fractions", "tumour VAF");
+        charts.somatic_spectrum = charts::spectrum(
+            &section["metrics"]["sbs96"],
+            "Somatic SNV spectrum (96 trinucleotide channels)",
+        );
         if let Some(rows) = report["summary"]["actionable"].as_array_mut() {
             rows.extend(somatic::summary_rows(&section));
         }

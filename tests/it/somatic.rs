@@ -280,6 +280,12 @@ fn somatic_workflow_reports_tiered_biomarkers_for_the_tumour_type() {
     // KRAS G12C is level A in lung cancer only: Tier II in melanoma.
     assert_eq!(marker("KRAS")["tier"], "II");
     assert!(som["metrics"]["tmb_per_mb"].as_f64().unwrap() > 50.0);
+    // Every PASS SNV lands in one of the 96 trinucleotide channels (the demo contigs hold no N).
+    let sbs = som["metrics"]["sbs96"].as_array().unwrap();
+    assert_eq!(sbs.len(), 96);
+    let in_channels: u64 = sbs.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(in_channels, som["metrics"]["pass_snvs"].as_u64().unwrap());
+    assert_eq!(sbs[0]["channel"], "A[C>A]A");
     assert!(r["pgx"].is_object(), "PGx on the normal is missing");
     crate::report::assert_schema_valid(&r);
     // The FHIR bundle carries the somatic findings: BRAF as a somatic variant with its allele
@@ -301,6 +307,7 @@ fn somatic_workflow_reports_tiered_biomarkers_for_the_tumour_type() {
     }
     let html = std::fs::read_to_string(d.join("results/P1/P1.report.html")).unwrap();
     assert!(html.contains("id=\"somatic\"") && html.contains("Somatic variant allele fractions"));
+    assert!(html.contains("Somatic SNV spectrum (96 trinucleotide channels)"));
 }
 
 /// The workflow on the real tumour/normal reads of ../shared/data/grch38-chr22 (no somatic truth:

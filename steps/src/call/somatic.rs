@@ -131,7 +131,13 @@ pub fn run(args: &super::Args) -> Result<()> {
     vcf::write_bgzf_indexed(&args.out, std::iter::once(Ok(header)).chain(body))?;
     if let Some(path) = &som.metrics {
         let t = totals.into_inner();
-        let m = metrics::build((&tumor_name, &normal_name), &t.pass, t.callable, t.identity);
+        let m = metrics::build(
+            (&tumor_name, &normal_name),
+            &t.pass,
+            &t.sbs,
+            t.callable,
+            t.identity,
+        );
         metrics::write(path, &m)?;
     }
     Ok(())
@@ -146,6 +152,7 @@ const EARLY_CONCORDANCE: f64 = 0.5;
 struct Totals {
     identity: identity::Identity,
     pass: Vec<(bool, f64)>,
+    sbs: Vec<u64>,
     callable: u64,
 }
 
@@ -153,6 +160,10 @@ impl Totals {
     fn add(&mut self, o: &JobOut) {
         self.identity.add(o.identity);
         self.pass.extend_from_slice(&o.pass);
+        self.sbs.resize(96, 0);
+        for (t, n) in self.sbs.iter_mut().zip(&o.sbs) {
+            *t += n;
+        }
         self.callable += o.callable;
     }
 }

@@ -124,6 +124,70 @@ pub fn histogram(pairs: &Value, caption: &str, x_desc: &str) -> Option<String> {
     Some(svg)
 }
 
+/// COSMIC's colours of the six substitution classes, in C>A, C>G, C>T, T>A, T>C, T>G order.
+const CLASS_COLOURS: [RGBColor; 6] = [
+    RGBColor(3, 189, 239),
+    RGBColor(1, 1, 1),
+    RGBColor(228, 41, 38),
+    RGBColor(203, 202, 202),
+    RGBColor(161, 207, 100),
+    RGBColor(236, 199, 197),
+];
+
+/// The 96-channel SNV spectrum from `[{channel, count}, ...]` (COSMIC order), bars coloured by
+/// substitution class with the class names above their sixteen bars. `None` without SNVs.
+pub fn spectrum(sbs96: &Value, caption: &str) -> Option<String> {
+    let counts: Vec<f64> = sbs96
+        .as_array()?
+        .iter()
+        .filter_map(|c| c["count"].as_f64())
+        .collect();
+    if counts.len() != 96 || counts.iter().all(|&c| c == 0.0) {
+        return None;
+    }
+    let ymax = counts.iter().copied().fold(0.0, f64::max) * 1.2;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(caption, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(20)
+            .y_label_area_size(48)
+            .build_cartesian_2d(0f64..96f64, 0f64..ymax)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_desc("SNVs")
+            .draw()
+            .ok()?;
+        chart
+            .draw_series(counts.iter().enumerate().map(|(i, &n)| {
+                let x = i as f64;
+                Rectangle::new(
+                    [(x + 0.1, 0.0), (x + 0.9, n)],
+                    CLASS_COLOURS[i / 16].filled(),
+                )
+            }))
+            .ok()?;
+        let names = ["C>A", "C>G", "C>T", "T>A", "T>C", "T>G"];
+        chart
+            .draw_series(names.iter().enumerate().map(|(k, name)| {
+                Text::new(
+                    name.to_string(),
+                    (k as f64 * 16.0 + 6.0, ymax * 0.97),
+                    ("sans-serif", 13),
+                )
+            }))
+            .ok()?;
+        root.present().ok()?;
+    }
+    Some(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

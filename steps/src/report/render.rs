@@ -21,6 +21,7 @@ pub struct Charts {
     pub insert_size: Option<String>,
     pub read_length: Option<String>,
     pub somatic_vaf: Option<String>,
+    pub somatic_spectrum: Option<String>,
 }
 
 fn pct(v: JValue, digits: Option<usize>) -> String {
@@ -71,6 +72,7 @@ pub fn html(report: &Value, charts: &Charts) -> Result<String> {
             chart_insert => safe(&charts.insert_size),
             chart_length => safe(&charts.read_length),
             chart_vaf => safe(&charts.somatic_vaf),
+            chart_spectrum => safe(&charts.somatic_spectrum),
         })
         .map_err(|e| StepError::failed(format!("rendering report.html: {e:#}")))
 }

@@ -55,6 +55,8 @@ pub struct JobOut {
     pub callable: u64,
     /// (is SNV, tumour allele fraction) of each PASS record.
     pub pass: Vec<(bool, f64)>,
+    /// PASS SNVs per SBS96 channel (96 counts; empty when the job had none).
+    pub sbs: Vec<u64>,
     pub identity: Identity,
 }
 
@@ -107,6 +109,19 @@ pub fn run_job(inputs: &Inputs, s: &Settings, job: &Job) -> Result<JobOut> {
     for rec in records {
         if rec.scored.filters.is_empty() {
             out.pass.push((rec.is_snv(), rec.tumor.af()));
+            if rec.is_snv() {
+                let base = |p: i64| refw.base(p).unwrap_or(b'N');
+                let channel = super::metrics::sbs96_channel(
+                    base(rec.pos - 1),
+                    rec.reference[0],
+                    rec.alt[0],
+                    base(rec.pos + 1),
+                );
+                if let Some(c) = channel {
+                    out.sbs.resize(96, 0);
+                    out.sbs[c] += 1;
+                }
+            }
         }
         out.lines += &rec.line(name);
     }

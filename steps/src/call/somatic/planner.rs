@@ -77,7 +77,8 @@ impl StepKind for SomaticCallKind {
         "call-somatic"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: the metrics carry the SBS96 spectrum of the PASS SNVs
+        2
     }
     fn about(&self) -> &'static str {
         "somatic SNV and indel caller: tumour + matched normal BAMs -> two-sample VCF and tumour metrics"
