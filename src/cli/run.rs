@@ -187,6 +187,10 @@ fn explain_task(
     assessed: &[Assessment],
     name: &str,
 ) -> CliResult {
+    if let Some(sk) = plan.skipped.iter().find(|s| s.name == name) {
+        println!("{name}: left out of the plan: {}", sk.reason);
+        return Ok(0);
+    }
     let Some(t) = plan.tasks.iter().find(|t| t.name == name) else {
         let some: Vec<&str> = plan.tasks.iter().take(8).map(|t| t.name.as_str()).collect();
         return Err(CliError::user(format!(

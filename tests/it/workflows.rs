@@ -235,6 +235,23 @@ fn germline_workflow_runs_without_truth_sets() {
         "{}",
         report["methods"]
     );
+    let why = p.run(&[
+        "plan",
+        wf.as_str(),
+        "--samples",
+        "samples.csv",
+        "--outdir",
+        "results",
+        "--explain",
+        "eval/S1",
+    ]);
+    assert!(
+        why.stdout
+            .contains("eval/S1: left out of the plan: `when: {{ sample.truth }}` is empty"),
+        "{}{}",
+        why.stdout,
+        why.stderr
+    );
     assert!(!p.path().join("results/S1/S1.eval.json").exists());
     assert!(report["variants"]["called"]["total"].as_u64().unwrap() > 0);
 }
