@@ -207,13 +207,43 @@ fn demo_runs_the_germline_workflow_and_reruns_as_a_noop() {
 #[test]
 fn germline_workflow_runs_without_truth_sets() {
     let p = Project::new();
-    let demo = format!("{}/test-data/demo", env!("CARGO_MANIFEST_DIR"));
+    // The demo cohort's data (generated, not committed), written by `cairn demo`.
+    let mut demo = cairn();
+    demo.args(["demo", "--progress", "quiet", "--data-dir"])
+        .arg(p.path().join("data"))
+        .arg("--outdir")
+        .arg(p.path().join("demo-results"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CAIRN_WORK_DIR", p.path().join("demo-store"));
+    let made = Ran::from(demo.output().unwrap());
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let data = p.path().join("data");
+    let d = |f: &str| data.join(f).display().to_string();
     p.write(
         "samples.csv",
-        &format!("sample,fastq_1,fastq_2\nS1,{demo}/S1_1.fq.gz,{demo}/S1_2.fq.gz\n"),
+        &format!(
+            "sample,fastq_1,fastq_2\nS1,{},{}\n",
+            d("S1_1.fq.gz"),
+            d("S1_2.fq.gz")
+        ),
     );
     let wf = format!("{}/workflows/germline.yaml", env!("CARGO_MANIFEST_DIR"));
-    let r = p.run(&[
+    let params: Vec<String> = [
+        ("reference", "ref.fa"),
+        ("annotation", "genes.gff3"),
+        ("definitions", "pgx"),
+        ("genes", "genes.bed"),
+    ]
+    .iter()
+    .flat_map(|(k, f)| ["--param".to_string(), format!("{k}={}", d(f))])
+    .collect();
+    let with = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .map(|a| a.to_string())
+            .chain(params.iter().cloned())
+            .collect()
+    };
+    let args = with(&[
         "run",
         wf.as_str(),
         "--samples",
@@ -223,6 +253,7 @@ fn germline_workflow_runs_without_truth_sets() {
         "--outdir",
         "results",
     ]);
+    let r = p.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("1 task(s) left out by `when:` (eval/S1)"),
@@ -235,7 +266,7 @@ fn germline_workflow_runs_without_truth_sets() {
         "{}",
         report["methods"]
     );
-    let why = p.run(&[
+    let args = with(&[
         "plan",
         wf.as_str(),
         "--samples",
@@ -245,6 +276,7 @@ fn germline_workflow_runs_without_truth_sets() {
         "--explain",
         "eval/S1",
     ]);
+    let why = p.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(
         why.stdout
             .contains("eval/S1: left out of the plan: `when: {{ sample.truth }}` is empty"),
