@@ -4,6 +4,7 @@ pub mod args;
 mod cache;
 mod containers;
 mod demo;
+mod plan;
 mod run;
 
 use cairn_engine::ErrorKind;
@@ -55,9 +56,9 @@ pub fn logging(g: &Global) {
 pub fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Run(a) => run::run(a),
-        Command::Validate(a) => run::validate(a),
-        Command::Plan(a) => run::plan(a),
-        Command::Dag(a) => run::dag(a),
+        Command::Validate(a) => plan::validate(a),
+        Command::Plan(a) => plan::plan(a),
+        Command::Dag(a) => plan::dag(a),
         Command::Step(step) => step_result(step.run()),
         Command::Eval(a) => step_result(cairn_steps::eval::run(a)),
         Command::Demo(a) => demo::demo(a),
