@@ -6,7 +6,7 @@
 //! inside the chunk are kept, so a group straddling a boundary is reported once. Forced-sites mode
 //! genotypes exactly the given alleles and reports every site.
 
-use rust_htslib::bam::{self, Read as _};
+use rust_htslib::bam::Read as _;
 
 use super::blocks::reference_blocks;
 use super::candidate::{Candidate, RefWindow};
@@ -20,7 +20,7 @@ use super::reference::Reference;
 use super::regions::Job;
 use super::repeat;
 use super::vcf::Record;
-use crate::error::{Result, StepError};
+use crate::error::Result;
 
 /// Reference loaded beyond the chunk on each side.
 const REF_PAD: i64 = 2000;
@@ -66,8 +66,7 @@ pub fn run_job(inputs: &Inputs, s: &Settings, job: &Job) -> Result<String> {
             .collect());
     };
     let bam_name = inputs.bam.display().to_string();
-    let mut bam = bam::IndexedReader::from_path(&inputs.bam)
-        .map_err(|e| StepError::input(format!("cannot open {bam_name}: {e}")))?;
+    let mut bam = super::input::open_indexed(&inputs.bam, &inputs.reference)?;
     let reads = match bam.header().tid(name.as_bytes()) {
         Some(tid) => reads::load(
             &mut bam,

@@ -22,6 +22,20 @@ pub struct Checked {
     pub sample: String,
 }
 
+/// Open an indexed BAM or CRAM for reading with the given reference FASTA, so that a CRAM decodes
+/// from this file (never a reference fetched over the network by its MD5).
+pub fn open_indexed(bam_path: &Path, ref_path: &Path) -> Result<bam::IndexedReader> {
+    let mut bam = bam::IndexedReader::from_path(bam_path).map_err(|e| open_error(bam_path, &e))?;
+    bam.set_reference(ref_path).map_err(|e| {
+        StepError::input(format!(
+            "cannot use reference {} to read {}: {e}",
+            ref_path.display(),
+            bam_path.display()
+        ))
+    })?;
+    Ok(bam)
+}
+
 pub fn check(bam_path: &Path, ref_path: &Path) -> Result<Checked> {
     drop(Reference::open(ref_path)?);
     let contigs = reference::contigs(ref_path)?;
@@ -31,7 +45,7 @@ pub fn check(bam_path: &Path, ref_path: &Path) -> Result<Checked> {
             bam_path.display()
         )));
     }
-    let bam = bam::IndexedReader::from_path(bam_path).map_err(|e| open_error(bam_path, &e))?;
+    let bam = open_indexed(bam_path, ref_path)?;
     let header = bam.header();
     let text = String::from_utf8_lossy(header.as_bytes()).into_owned();
     check_sort_order(&text, bam_path)?;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use rust_htslib::bam::{self, Read as _};
+use rust_htslib::bam::Read as _;
 
 use super::super::candidate::{Candidate, RefWindow};
 use super::super::pairhmm::PairHmm;
@@ -17,7 +17,7 @@ use super::evidence::{self, SampleEvidence};
 use super::identity::{self, Identity};
 use super::model::{self, Context, INDEL_REACH, MIN_NORMAL_DEPTH, MIN_TUMOR_DEPTH};
 use super::record::Record;
-use crate::error::{Result, StepError};
+use crate::error::Result;
 
 /// Reference loaded beyond the chunk on each side.
 const REF_PAD: i64 = 1000;
@@ -63,8 +63,8 @@ pub struct JobOut {
 /// Run one job.
 pub fn run_job(inputs: &Inputs, s: &Settings, job: &Job) -> Result<JobOut> {
     let (name, len) = &inputs.contigs[job.contig];
-    let (t_good, t_poor) = load(&inputs.tumor, name, job, s.min_mapq)?;
-    let (n_good, _) = load(&inputs.normal, name, job, s.min_mapq)?;
+    let (t_good, t_poor) = load(&inputs.tumor, &inputs.reference, name, job, s.min_mapq)?;
+    let (n_good, _) = load(&inputs.normal, &inputs.reference, name, job, s.min_mapq)?;
     let reference = Reference::open(&inputs.reference)?;
     let from = (job.start - REF_PAD).max(0);
     let refw = RefWindow {
@@ -219,13 +219,13 @@ fn call_group(
 /// Load one sample's reads over the job, split at the mapping-quality floor.
 fn load(
     path: &std::path::Path,
+    reference: &std::path::Path,
     contig: &str,
     job: &Job,
     min_mapq: u8,
 ) -> Result<(Vec<AlignedRead>, Vec<AlignedRead>)> {
     let shown = path.display().to_string();
-    let mut bam = bam::IndexedReader::from_path(path)
-        .map_err(|e| StepError::input(format!("cannot open {shown}: {e}")))?;
+    let mut bam = super::super::input::open_indexed(path, reference)?;
     let Some(tid) = bam.header().tid(contig.as_bytes()) else {
         return Ok((Vec::new(), Vec::new()));
     };
