@@ -77,6 +77,10 @@ pub struct ReportArgs {
     /// coverage per gene and the regions below the depth threshold (not assessed).
     #[arg(long, requires = "bam")]
     pub genes: Option<PathBuf>,
+    /// Reference FASTA the reads were aligned to: needed to read a CRAM given as `--bam` (a BAM
+    /// does not need it). Not part of the report's input list.
+    #[arg(long, requires = "bam")]
+    pub reference: Option<PathBuf>,
     /// Run provenance (`provenance.json` of a finished run).
     #[arg(long)]
     pub provenance: Option<PathBuf>,
@@ -124,7 +128,7 @@ fn read_inputs(args: &ReportArgs) -> Result<model::Inputs> {
     }
     let annotated = inputs::read_json(args.annotated.as_deref())?;
     let coverage = match (&args.bam, &args.genes) {
-        (Some(bam), Some(bed)) => Some(coverage::section(bam, bed)?),
+        (Some(bam), Some(bed)) => Some(coverage::section(bam, bed, args.reference.as_deref())?),
         _ => None,
     };
     Ok(model::Inputs {

@@ -126,7 +126,7 @@ struct Tally {
 
 /// The report's `coverage` section: per gene (by name) regions, bases, mean depth, the share
 /// at [`MIN_DEPTH`] or more, and the stretches below it.
-pub fn section(bam_path: &Path, bed: &Path) -> Result<Value> {
+pub fn section(bam_path: &Path, bed: &Path, reference: Option<&Path>) -> Result<Value> {
     let regions = read_bed(bed)?;
     let mut reader = bam::IndexedReader::from_path(bam_path).map_err(|e| {
         StepError::input(format!(
@@ -134,6 +134,15 @@ pub fn section(bam_path: &Path, bed: &Path) -> Result<Value> {
             bam_path.display()
         ))
     })?;
+    if let Some(fasta) = reference {
+        reader.set_reference(fasta).map_err(|e| {
+            StepError::input(format!(
+                "cannot use reference {} to read {}: {e}",
+                fasta.display(),
+                bam_path.display()
+            ))
+        })?;
+    }
     // A contig the BAM's reference lacks is a BED for another reference, not a gene without
     // coverage: say so rather than report every base as not assessed.
     if let Some(r) = regions
@@ -268,16 +277,30 @@ mod tests {
         let (data, _) = crate::call::testdata::make(dir.path(), 2000, 30, &[], 7);
         let bed = dir.path().join("genes.bed");
         std::fs::write(&bed, "c1\t100\t200\tG1\nchr7\t10\t20\tBRAF\n").unwrap();
-        let e = section(&data.bam, &bed).unwrap_err().message;
+        let e = section(&data.bam, &bed, None).unwrap_err().message;
         assert!(
             e.contains("genes.bed line 2: contig `chr7` is not in the reference"),
             "{e}"
         );
         assert!(e.contains("its contigs: c1, c2"), "{e}");
         std::fs::write(&bed, "c1\t100\t200\tG1\nc2\t10\t20\tG2\n").unwrap();
-        let cov = section(&data.bam, &bed).unwrap();
+        let cov = section(&data.bam, &bed, None).unwrap();
         let genes = cov["genes"].as_array().unwrap();
         assert!(genes[0]["mean_depth"].as_f64().unwrap() > 10.0, "{cov}");
         assert_eq!(genes[1]["mean_depth"], 0.0);
+        // The same reads as a CRAM, read with the reference, give the same depths.
+        use rust_htslib::bam::Read as _;
+        let cram = dir.path().join("reads.cram");
+        {
+            let mut reader = bam::Reader::from_path(&data.bam).unwrap();
+            let header = bam::Header::from_template(reader.header());
+            let mut w = bam::Writer::from_path(&cram, &header, bam::Format::Cram).unwrap();
+            w.set_reference(&data.reference).unwrap();
+            for r in reader.records() {
+                w.write(&r.unwrap()).unwrap();
+            }
+        }
+        bam::index::build(&cram, None, bam::index::Type::Bai, 1).unwrap();
+        assert_eq!(section(&cram, &bed, Some(&data.reference)).unwrap(), cov);
     }
 }

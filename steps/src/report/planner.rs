@@ -42,6 +42,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("provenance", "--provenance"),
     ("bam", "--bam"),
     ("genes", "--genes"),
+    ("reference", "--reference"),
     ("somatic_vcf", "--somatic-vcf"),
     ("somatic_annotated", "--somatic-annotated"),
     ("somatic_metrics", "--somatic-metrics"),
@@ -62,6 +63,10 @@ const INPUTS: &[PortSpec] = &[
     port(
         "genes",
         "BED of the reported genes' regions (name column = gene)",
+    ),
+    port(
+        "reference",
+        "reference FASTA of the reads: needed when `bam` is a CRAM",
     ),
     port("somatic_vcf", "somatic calls (call-somatic vcf)"),
     port(
