@@ -190,6 +190,26 @@ fn genotype(record: &bcf::Record) -> String {
 }
 
 /// "heterozygous", "homozygous", "hemizygous" or "unknown" from a VCF genotype string.
+/// The drugs of one knowledge match (`annotate`'s `actionability` entry) as the report names them:
+/// the plain names, each followed by "(resistance)" when the match predicts resistance.
+pub fn drug_labels(entry: &Value) -> Vec<String> {
+    let resistance = entry["response"] == "resistance";
+    entry["drugs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            if resistance {
+                format!("{d} (resistance)")
+            } else {
+                d.to_string()
+            }
+        })
+        .collect()
+}
+
 pub fn zygosity(genotype: &str) -> &'static str {
     let alleles: Vec<&str> = genotype.split(['/', '|']).collect();
     if alleles.contains(&".") {

@@ -282,9 +282,7 @@ pub fn summary_rows(section: &Value) -> Vec<Value> {
                 .collect();
             let mut drugs: Vec<String> = Vec::new();
             for e in if here.is_empty() { &evidence } else { &here } {
-                let resistance = e["response"] == "resistance";
-                for d in e["drugs"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-                    let d = if resistance { format!("{d} (resistance)") } else { d.to_string() };
+                for d in inputs::drug_labels(e) {
                     if !drugs.contains(&d) {
                         drugs.push(d);
                     }

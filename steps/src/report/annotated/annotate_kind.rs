@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use super::AnnotatedVariant;
-use crate::report::inputs::zygosity;
+use crate::report::inputs::{drug_labels, zygosity};
 
 fn entries(v: &Value) -> Vec<&Value> {
     v["actionability"]
@@ -106,19 +106,7 @@ pub fn fill(v: &Value, out: &mut AnnotatedVariant) {
         if !out.evidence.contains(&cite) {
             out.evidence.push(cite);
         }
-        let resistance = e["response"] == "resistance";
-        for d in e["drugs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .filter(|d| !d.is_empty())
-        {
-            let d = if resistance {
-                format!("{d} (resistance)")
-            } else {
-                d.to_string()
-            };
+        for d in drug_labels(e) {
             if !out.drugs.contains(&d) {
                 out.drugs.push(d);
             }
