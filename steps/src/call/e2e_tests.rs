@@ -285,21 +285,9 @@ fn regions_restrict_calling_to_the_bed_intervals() {
 /// A CRAM of the same reads decodes from the given reference and gives the BAM's calls.
 #[test]
 fn cram_input_gives_the_same_calls_as_bam() {
-    use rust_htslib::bam::{self, Read as _};
     let dir = tempfile::tempdir().unwrap();
     let (ds, _) = make(dir.path(), 10_000, 30, VARIANTS, 7);
-    let cram = dir.path().join("reads.cram");
-    {
-        let mut reader = bam::Reader::from_path(&ds.bam).unwrap();
-        let header = bam::Header::from_template(reader.header());
-        let mut writer = bam::Writer::from_path(&cram, &header, bam::Format::Cram).unwrap();
-        writer.set_reference(&ds.reference).unwrap();
-        for r in reader.records() {
-            writer.write(&r.unwrap()).unwrap();
-        }
-    }
-    // htslib writes a .crai for a CRAM whatever the index type asked for.
-    bam::index::build(&cram, None, bam::index::Type::Bai, 1).unwrap();
+    let cram = super::testdata::to_cram(&ds, &dir.path().join("reads.cram"));
     let (from_bam, from_cram) = (dir.path().join("b.vcf.gz"), dir.path().join("c.vcf.gz"));
     run(args(&ds.bam, &ds.reference, &from_bam, 2, 2500)).unwrap();
     let mut a = args(&cram, &ds.reference, &from_cram, 2, 2500);

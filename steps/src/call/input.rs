@@ -26,14 +26,19 @@ pub struct Checked {
 /// from this file (never a reference fetched over the network by its MD5).
 pub fn open_indexed(bam_path: &Path, ref_path: &Path) -> Result<bam::IndexedReader> {
     let mut bam = bam::IndexedReader::from_path(bam_path).map_err(|e| open_error(bam_path, &e))?;
+    use_reference(&mut bam, bam_path, ref_path)?;
+    Ok(bam)
+}
+
+/// Decode `bam` (opened from `bam_path`; a CRAM needs it) with the reference FASTA `ref_path`.
+pub fn use_reference(bam: &mut bam::IndexedReader, bam_path: &Path, ref_path: &Path) -> Result<()> {
     bam.set_reference(ref_path).map_err(|e| {
         StepError::input(format!(
             "cannot use reference {} to read {}: {e}",
             ref_path.display(),
             bam_path.display()
         ))
-    })?;
-    Ok(bam)
+    })
 }
 
 pub fn check(bam_path: &Path, ref_path: &Path) -> Result<Checked> {

@@ -31,6 +31,22 @@ pub fn make(
     make_with(dir, len, depth, variants, seed, &[])
 }
 
+/// The dataset's reads as an indexed CRAM at `out` (encoded against its reference); returns `out`.
+pub fn to_cram(ds: &Dataset, out: &Path) -> PathBuf {
+    use rust_htslib::bam::Read as _;
+    let mut reader = bam::Reader::from_path(&ds.bam).unwrap();
+    let header = bam::Header::from_template(reader.header());
+    let mut writer = bam::Writer::from_path(out, &header, bam::Format::Cram).unwrap();
+    writer.set_reference(&ds.reference).unwrap();
+    for r in reader.records() {
+        writer.write(&r.unwrap()).unwrap();
+    }
+    drop(writer);
+    // htslib writes a .crai for a CRAM whatever the index type asked for.
+    bam::index::build(out, None, bam::index::Type::Bai, 1).unwrap();
+    out.to_path_buf()
+}
+
 /// An extra read: start, its bases (aligned without gaps), flags, mapping quality.
 pub type ExtraRead = (i64, Vec<u8>, u16, u8);
 

@@ -135,13 +135,7 @@ pub fn section(bam_path: &Path, bed: &Path, reference: Option<&Path>) -> Result<
         ))
     })?;
     if let Some(fasta) = reference {
-        reader.set_reference(fasta).map_err(|e| {
-            StepError::input(format!(
-                "cannot use reference {} to read {}: {e}",
-                fasta.display(),
-                bam_path.display()
-            ))
-        })?;
+        crate::call::input::use_reference(&mut reader, bam_path, fasta)?;
     }
     // A contig the BAM's reference lacks is a BED for another reference, not a gene without
     // coverage: say so rather than report every base as not assessed.
@@ -289,18 +283,7 @@ mod tests {
         assert!(genes[0]["mean_depth"].as_f64().unwrap() > 10.0, "{cov}");
         assert_eq!(genes[1]["mean_depth"], 0.0);
         // The same reads as a CRAM, read with the reference, give the same depths.
-        use rust_htslib::bam::Read as _;
-        let cram = dir.path().join("reads.cram");
-        {
-            let mut reader = bam::Reader::from_path(&data.bam).unwrap();
-            let header = bam::Header::from_template(reader.header());
-            let mut w = bam::Writer::from_path(&cram, &header, bam::Format::Cram).unwrap();
-            w.set_reference(&data.reference).unwrap();
-            for r in reader.records() {
-                w.write(&r.unwrap()).unwrap();
-            }
-        }
-        bam::index::build(&cram, None, bam::index::Type::Bai, 1).unwrap();
+        let cram = crate::call::testdata::to_cram(&data, &dir.path().join("reads.cram"));
         assert_eq!(section(&cram, &bed, Some(&data.reference)).unwrap(), cov);
     }
 }
