@@ -224,27 +224,19 @@ fn report_json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-fn workflow() -> String {
-    s(&Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows/somatic.yaml"))
-}
-
-/// The oncology workflow on the generated patient: QC, both alignments, somatic calls, annotation,
-/// germline + PGx on the normal, and a report whose somatic section tiers BRAF V600E for melanoma.
-#[test]
-fn somatic_workflow_reports_tiered_biomarkers_for_the_tumour_type() {
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
-    let data = d.join("data");
-    ok(&["step", "somatic-demo-data", "--out", &s(&data)]);
+/// `cairn run workflows/somatic.yaml` on `sheet` with this reference and annotation, its store and
+/// results under `d` (`d/results`); the run must succeed.
+fn run_workflow(d: &Path, sheet: &Path, reference: &Path, annotation: &Path) {
+    let workflow = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows/somatic.yaml");
     let out = run(&[
         "run",
-        &workflow(),
+        &s(&workflow),
         "--samples",
-        &s(&data.join("patients.csv")),
+        &s(sheet),
         "--param",
-        &format!("reference={}", s(&data.join("ref.fa"))),
+        &format!("reference={}", s(reference)),
         "--param",
-        &format!("annotation={}", s(&data.join("genes.gff3"))),
+        &format!("annotation={}", s(annotation)),
         "--work-dir",
         &s(&d.join("w")),
         "--outdir",
@@ -256,6 +248,22 @@ fn somatic_workflow_reports_tiered_biomarkers_for_the_tumour_type() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The oncology workflow on the generated patient: QC, both alignments, somatic calls, annotation,
+/// germline + PGx on the normal, and a report whose somatic section tiers BRAF V600E for melanoma.
+#[test]
+fn somatic_workflow_reports_tiered_biomarkers_for_the_tumour_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let data = d.join("data");
+    ok(&["step", "somatic-demo-data", "--out", &s(&data)]);
+    run_workflow(
+        d,
+        &data.join("patients.csv"),
+        &data.join("ref.fa"),
+        &data.join("genes.gff3"),
     );
     let r = report_json(&d.join("results/P1/P1.report.json"));
     let som = &r["somatic"];
@@ -335,32 +343,11 @@ fn somatic_workflow_runs_on_the_real_tumour_normal_pair() {
         ),
     )
     .unwrap();
-    let out = run(&[
-        "run",
-        &workflow(),
-        "--samples",
-        &s(&sheet),
-        "--param",
-        &format!(
-            "reference={}",
-            s(&g.join("reference/chr22_16570000_16610000.fa"))
-        ),
-        "--param",
-        &format!(
-            "annotation={}",
-            s(&g.join("annotation/ensembl103.chunk.gff3"))
-        ),
-        "--work-dir",
-        &s(&d.join("w")),
-        "--outdir",
-        &s(&d.join("results")),
-        "-j",
-        "2",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_workflow(
+        d,
+        &sheet,
+        &g.join("reference/chr22_16570000_16610000.fa"),
+        &g.join("annotation/ensembl103.chunk.gff3"),
     );
     let r = report_json(&d.join("results/testTN/testTN.report.json"));
     // The pair is thin (about 12x, unevenly): under a thousand bases reach the callable depths.
