@@ -41,24 +41,13 @@ pub(super) fn check_when(
         );
         return None;
     }
-    let absent: Vec<String> = tpl
-        .exprs()
-        .filter_map(|e| match e {
-            Expr::SampleColumn(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect();
-    let ctx = StepCtx {
-        absent_ok: &absent,
-        ..*ctx
-    };
     let mut no_deps = Vec::new();
     check_refs(
         ck,
         &tpl,
         Some(position(w)),
         &wpath,
-        &ctx,
+        ctx,
         per_sample,
         RefPlace::When,
         &mut no_deps,
@@ -87,11 +76,18 @@ pub(super) fn check_refs(
                 "`{{{{ {expr} }}}}` is only available in a step with `per: sample`"
             )),
             Expr::SampleColumn(c) => match ctx.sheet {
-                Some(s) if !s.columns.contains(c) && !ctx.absent_ok.contains(c) => Some(format!(
-                    "`{{{{ {expr} }}}}`: the sample sheet {} has no column `{c}` (columns: {})",
-                    s.path.display(),
-                    s.columns.join(", ")
-                )),
+                // `when:` reads a missing column as empty; the step it guards may name it too.
+                Some(s)
+                    if !s.columns.contains(c)
+                        && place != RefPlace::When
+                        && !ctx.absent_ok.contains(c) =>
+                {
+                    Some(format!(
+                        "`{{{{ {expr} }}}}`: the sample sheet {} has no column `{c}` (columns: {})",
+                        s.path.display(),
+                        s.columns.join(", ")
+                    ))
+                }
                 _ => None,
             },
             Expr::Output {
