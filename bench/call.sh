@@ -46,6 +46,16 @@ align() { # ref r1 r2 out.bam
   samtools index "$4"
 }
 
+# genome DIR SEED SIZE SNV_RATE INDEL_RATE: a generated genome in DIR (simulated once) at 30x,
+# aligned to s30.bam, and the same reads thinned to about 10x (s10.bam, seeded by SEED).
+genome() {
+  local dir=$1 seed=$2
+  [ -s "$dir/truth.vcf.gz" ] || "$CAIRN" step simulate --size "$3" --coverage 30 --seed "$seed" \
+    --snv-rate "$4" --indel-rate "$5" --out "$dir"
+  align "$dir/ref.fa" "$dir/reads_1.fq.gz" "$dir/reads_2.fq.gz" "$dir/s30.bam"
+  [ -s "$dir/s10.bam.bai" ] || { samtools view -b -s "$seed.3333" -o "$dir/s10.bam" "$dir/s30.bam" && samtools index "$dir/s10.bam"; }
+}
+
 run_callers() { # label ref bam truth
   local label=$1 ref=$2 bam=$3 truth=$4 dir=$WORK/$1
   mkdir -p "$dir"
@@ -80,12 +90,8 @@ fi
 
 # 2. Generated genome (`cairn step simulate`): 2 Mb, 30x, then the same reads thinned to 10x.
 S=$WORK/sim
-if [ ! -s "$S/truth.vcf.gz" ]; then
-  "$CAIRN" step simulate --size 2000000 --coverage 30 --seed 1 --snv-rate 0.0012 --indel-rate 0.0002 --out "$S"
-fi
+genome "$S" 1 2000000 0.0012 0.0002
 echo "generated truth: $(zcat "$S/truth.vcf.gz" | grep -vc '^#') variants"
-align "$S/ref.fa" "$S/reads_1.fq.gz" "$S/reads_2.fq.gz" "$S/s30.bam"
-[ -s "$S/s10.bam.bai" ] || { samtools view -b -s 1.3333 -o "$S/s10.bam" "$S/s30.bam" && samtools index "$S/s10.bam"; }
 # What the reads allow: a het SNV seen by one fragment is, at 10x, as likely a sequencing error
 # (the genotyper calls it only where both mates overlap and agree, or depth is tiny), so the
 # truth SNVs with fewer than two alt fragments bound every caller's recall.
@@ -123,20 +129,14 @@ ceiling "$S/truth.vcf.gz" "$S/s10.bam" "$S/ref.fa"
 # 3. An indel-rich generated genome (1 Mb, one indel per kb, another seed): repeats and indels
 #    written several ways by the aligner are where haplotype scoring earns its keep.
 S=$WORK/sim-indels
-if [ ! -s "$S/truth.vcf.gz" ]; then
-  "$CAIRN" step simulate --size 1000000 --coverage 30 --seed 2 --snv-rate 0.001 --indel-rate 0.001 --out "$S"
-fi
+genome "$S" 2 1000000 0.001 0.001
 echo "indel-rich truth: $(zcat "$S/truth.vcf.gz" | grep -vc '^#') variants"
-align "$S/ref.fa" "$S/reads_1.fq.gz" "$S/reads_2.fq.gz" "$S/s30.bam"
-[ -s "$S/s10.bam.bai" ] || { samtools view -b -s 2.3333 -o "$S/s10.bam" "$S/s30.bam" && samtools index "$S/s10.bam"; }
 run_callers indels-30x "$S/ref.fa" "$S/s30.bam" "$S/truth.vcf.gz"
 run_callers indels-10x "$S/ref.fa" "$S/s10.bam" "$S/truth.vcf.gz"
 # 4. More generated genomes at 10x (same settings as set 2, other seeds).
 for seed in ${SEEDS-3 4 5 6 7}; do
   S=$WORK/sim-seed$seed
-  [ -s "$S/truth.vcf.gz" ] || "$CAIRN" step simulate --size 2000000 --coverage 30 --seed "$seed" --snv-rate 0.0012 --indel-rate 0.0002 --out "$S"
-  align "$S/ref.fa" "$S/reads_1.fq.gz" "$S/reads_2.fq.gz" "$S/s30.bam"
-  [ -s "$S/s10.bam.bai" ] || { samtools view -b -s "$seed.3333" -o "$S/s10.bam" "$S/s30.bam" && samtools index "$S/s10.bam"; }
+  genome "$S" "$seed" 2000000 0.0012 0.0002
   run_callers "sim-seed$seed-10x" "$S/ref.fa" "$S/s10.bam" "$S/truth.vcf.gz"
 done
 echo "work directory: $WORK"
